@@ -1,0 +1,109 @@
+//! The enrich stage: from a fetched page to an [`EnrichedArticle`] — cleaned text and metadata
+//! ([`crate::clean`]), canonical named entities ([`crate::ner`]), a category
+//! ([`crate::category`]) and keyphrases ([`crate::keyphrases`]).
+//!
+//! Pure and CPU-bound: the pipeline runs it on blocking threads. Models are loaded once,
+//! when the first [`Enricher`] is built, and shared read-only.
+
+use url::Url;
+
+use crate::category::{Category, Classifier};
+use crate::clean::{self, CleanPage};
+use crate::config::EntitiesConfig;
+use crate::ner::{self, Aliases, Entity, Tagger};
+
+/// Everything stored for one article page.
+#[derive(Debug, Clone)]
+pub struct EnrichedArticle {
+    /// URL after redirects.
+    pub final_url: String,
+    pub http_status: u16,
+    pub page: CleanPage,
+    pub entities: Vec<Entity>,
+    pub category: Option<(Category, f32)>,
+    pub keyphrases: Vec<String>,
+    /// Hash of the normalised text: equal for the same story text, whatever the markup.
+    pub content_hash: String,
+}
+
+/// How many keyphrases an article keeps.
+pub const KEYPHRASES: usize = 10;
+
+pub struct Enricher {
+    tagger: &'static Tagger,
+    classifier: &'static Classifier,
+    aliases: Aliases,
+}
+
+impl Enricher {
+    pub fn new(cfg: &EntitiesConfig) -> Enricher {
+        Enricher {
+            tagger: Tagger::embedded(),
+            classifier: Classifier::embedded(),
+            aliases: Aliases::new(&cfg.aliases),
+        }
+    }
+
+    /// Cleans and enriches one page. `url` is the page's URL (after redirects).
+    pub fn read_page(
+        &self,
+        html: &[u8],
+        content_type: Option<&str>,
+        url: &str,
+        http_status: u16,
+    ) -> EnrichedArticle {
+        let parsed = Url::parse(url).ok();
+        let page = clean::clean(html, content_type, parsed.as_ref());
+        self.enrich(page, url, http_status)
+    }
+
+    pub fn enrich(&self, page: CleanPage, url: &str, http_status: u16) -> EnrichedArticle {
+        let title = page.title.as_deref().unwrap_or("");
+        let language = page.language.as_deref();
+        let entities = ner::entities(self.tagger, title, &page.text, language, &self.aliases);
+        let category = self.classifier.classify(title, &page.text, language);
+        let keyphrases = crate::keyphrases::extract(title, &page.text, language, KEYPHRASES);
+        let content_hash = content_hash(&page.text);
+        EnrichedArticle {
+            final_url: url.to_string(),
+            http_status,
+            page,
+            entities,
+            category,
+            keyphrases,
+            content_hash,
+        }
+    }
+}
+
+/// xxh3-128 of the text with case and whitespace normalised, as 32 hex digits.
+pub fn content_hash(text: &str) -> String {
+    let mut normalised = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !normalised.is_empty() {
+            normalised.push(' ');
+        }
+        normalised.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    format!(
+        "{:032x}",
+        xxhash_rust::xxh3::xxh3_128(normalised.as_bytes())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_hash_ignores_case_and_spacing_only() {
+        assert_eq!(
+            content_hash("A  story\n\nabout X"),
+            content_hash("a story about x")
+        );
+        assert_ne!(
+            content_hash("a story about x"),
+            content_hash("a story about y")
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! Stringer: a self-hosted news-intelligence daemon. Feeds in; clean, enriched articles out,
+//! in SQLite or PostgreSQL. See ARCHITECTURE.md for the map; this file is its table of contents.
+
+// Configuration and the command line.
+pub mod cli;
+pub mod config;
+
+// Getting things from the web.
+pub mod fetch;
+pub mod poll;
+pub mod schedule;
+pub mod subscriptions;
+pub mod urls;
+
+// Reading pages (pure: bytes and text in, structs out).
+pub mod category;
+pub mod clean;
+pub mod enrich;
+pub mod keyphrases;
+pub mod ner;
+
+// Running and keeping it.
+pub mod export;
+pub mod pipeline;
+pub mod store;

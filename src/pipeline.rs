@@ -1,0 +1,587 @@
+//! The daemon's stages, wired with bounded channels:
+//!
+//! ```text
+//! feed source ─FeedJob→ pollers ─(pending rows in the store)→ article source ─ArticleJob→
+//!   fetchers ─RawArticle→ enrichers (blocking threads) ─EnrichedArticle→ store writer
+//! ```
+//!
+//! The store is the hand-over between polling and article work: pollers write new entries as
+//! pending rows, and the article source claims pending rows under a lease. So a stop or a crash
+//! loses nothing, a restart resumes, and several daemons can share one PostgreSQL database.
+//!
+//! Only the two sources watch the shutdown signal. When they stop, they drop their senders and
+//! every later stage finishes what it holds and ends when its input closes: the close cascades
+//! and the last stored article is complete. A full channel makes the stage before it wait
+//! (backpressure); nothing is dropped.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+
+use crate::config::Config;
+use crate::enrich::{EnrichedArticle, Enricher};
+use crate::fetch::{FetchError, Fetched, Http, Validators};
+use crate::poll::{self, FeedJob, PollError, Polled};
+use crate::schedule::{self, Bounds};
+use crate::store::{ArticleJob, FeedRow, PollRecord, Store};
+use crate::urls;
+
+/// Whether the pipeline runs until stopped or makes one pass over every feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Poll feeds when due, forever (`stringer run`).
+    Daemon,
+    /// Poll every feed once, finish every article that can be finished now, then return
+    /// (`stringer once`).
+    Once,
+}
+
+/// What a run did; `once` prints it.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Summary {
+    pub feeds_polled: usize,
+    pub feeds_not_modified: usize,
+    pub feeds_failed: usize,
+    pub new_entries: usize,
+    pub articles_stored: usize,
+    pub articles_failed: usize,
+    pub articles_retry_later: usize,
+    /// `(feed URL, error)` of every feed that failed in this run.
+    pub feed_errors: Vec<(String, String)>,
+}
+
+/// A fetched page on its way to the enrichers.
+pub struct RawArticle {
+    pub job: ArticleJob,
+    pub page: Fetched,
+    pub fetched_at: DateTime<Utc>,
+    _slot: Slot,
+}
+
+/// Shared by the stages of one run.
+struct Shared {
+    cfg: Config,
+    store: Store,
+    http: Http,
+    enricher: Arc<Enricher>,
+    stats: Mutex<Summary>,
+    /// Articles claimed and not yet stored or failed; bounded so leases never outlive the work.
+    in_flight: AtomicUsize,
+    /// Wakes the article source: new pending rows, or a slot freed.
+    article_wake: Notify,
+    /// Set when the poll stage has ended: `once` finishes only after it.
+    polling_done: AtomicBool,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+/// One claimed article's place in the in-flight count; freed when dropped, whichever way the
+/// article leaves the pipeline.
+struct Slot(Arc<Shared>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.0.article_wake.notify_one();
+    }
+}
+
+/// Runs the pipeline until `shutdown` fires (daemon) or the pass is complete (once).
+pub async fn run(
+    cfg: Config,
+    store: Store,
+    http: Http,
+    enricher: Arc<Enricher>,
+    mode: Mode,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Summary> {
+    let owner = cfg.pipeline.daemon_id.clone();
+    // Leases a killed predecessor of the same name left behind are ours to take back.
+    store.release_leases(&owner).await?;
+    let capacity = cfg.pipeline.channel_capacity;
+    let workers = cfg.workers();
+    let shared = Arc::new(Shared {
+        cfg,
+        store,
+        http,
+        enricher,
+        stats: Mutex::new(Summary::default()),
+        in_flight: AtomicUsize::new(0),
+        article_wake: Notify::new(),
+        polling_done: AtomicBool::new(false),
+        hosts: Mutex::new(HashMap::new()),
+    });
+
+    let (feed_tx, feed_rx) = mpsc::channel::<FeedJob>(capacity);
+    let (article_tx, article_rx) = mpsc::channel::<(ArticleJob, Slot)>(capacity);
+    let (raw_tx, raw_rx) = mpsc::channel::<RawArticle>(capacity);
+    let (done_tx, done_rx) =
+        mpsc::channel::<(ArticleJob, EnrichedArticle, DateTime<Utc>, Slot)>(capacity);
+
+    let tasks = vec![
+        tokio::spawn(feed_source(shared.clone(), mode, feed_tx, shutdown.clone())),
+        tokio::spawn(pollers(shared.clone(), feed_rx)),
+        tokio::spawn(article_source(
+            shared.clone(),
+            mode,
+            article_tx,
+            shutdown.clone(),
+        )),
+        tokio::spawn(fetchers(shared.clone(), article_rx, raw_tx)),
+        tokio::spawn(enrichers(shared.clone(), workers, raw_rx, done_tx)),
+        tokio::spawn(store_writer(shared.clone(), done_rx)),
+    ];
+    let mut first_error = None;
+    for task in tasks {
+        match task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                warn!(error = %e, "pipeline stage failed");
+                shutdown.cancel();
+                first_error.get_or_insert(e);
+            }
+            Err(e) => {
+                shutdown.cancel();
+                first_error.get_or_insert(anyhow::anyhow!("pipeline stage panicked: {e}"));
+            }
+        }
+    }
+    shared.store.release_leases(&owner).await?;
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    let summary = shared.stats.lock().expect("stats lock").clone();
+    Ok(summary)
+}
+
+fn bounds(cfg: &Config) -> Bounds {
+    Bounds {
+        min: cfg.poll.min_interval,
+        max: cfg.poll.max_interval,
+    }
+}
+
+fn lease_until(cfg: &Config, now: DateTime<Utc>) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(cfg.pipeline.lease).unwrap_or(chrono::Duration::minutes(10))
+}
+
+/// Source stage: claims due feeds and hands them to the pollers.
+async fn feed_source(
+    shared: Arc<Shared>,
+    mode: Mode,
+    tx: mpsc::Sender<FeedJob>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let cfg = &shared.cfg;
+    let owner = &cfg.pipeline.daemon_id;
+    let batch = (cfg.poll.concurrency * 2) as i64;
+    loop {
+        if shutdown.is_cancelled() {
+            break;
+        }
+        let now = Utc::now();
+        let feeds = match mode {
+            Mode::Daemon => {
+                shared
+                    .store
+                    .claim_due_feeds(now, now, owner, lease_until(cfg, now), batch)
+                    .await?
+            }
+            // Every feed, due or not, claimed in one go so that none is polled twice.
+            // (A far but ordinary date: SQLite compares times as text.)
+            Mode::Once => {
+                shared
+                    .store
+                    .claim_due_feeds(
+                        now,
+                        now + chrono::Duration::days(36500),
+                        owner,
+                        lease_until(cfg, now),
+                        i64::MAX,
+                    )
+                    .await?
+            }
+        };
+        let claimed_all = mode == Mode::Once;
+        if feeds.is_empty() && !claimed_all {
+            let next = shared.store.next_feed_due().await?;
+            let wait = next
+                .and_then(|at| (at - Utc::now()).to_std().ok())
+                .unwrap_or(cfg.poll.tick)
+                .min(cfg.poll.tick);
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = tokio::time::sleep(wait) => {}
+            }
+            continue;
+        }
+        for feed in feeds {
+            let job = feed_job(cfg, &feed);
+            tokio::select! {
+                // Claimed but unsent feeds keep their lease; it is released when the run ends.
+                () = shutdown.cancelled() => return Ok(()),
+                sent = tx.send(job) => if sent.is_err() { return Ok(()) },
+            }
+        }
+        if claimed_all {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn feed_job(cfg: &Config, feed: &FeedRow) -> FeedJob {
+    FeedJob {
+        feed_id: feed.id,
+        url: feed.url.clone(),
+        interval: feed
+            .interval_secs
+            .map(|s| Duration::from_secs(s.max(0) as u64))
+            .unwrap_or(cfg.poll.default_interval),
+        error_count: feed.error_count.max(0) as u32,
+        validators: Validators {
+            etag: feed.etag.clone(),
+            last_modified: feed.last_modified.clone(),
+        },
+    }
+}
+
+/// Poll stage: fetches and parses feeds, `poll.concurrency` at a time, and writes new entries
+/// as pending articles. A failing feed is recorded on its row; the others go on.
+async fn pollers(shared: Arc<Shared>, rx: mpsc::Receiver<FeedJob>) -> anyhow::Result<()> {
+    let concurrency = shared.cfg.poll.concurrency;
+    ReceiverStream::new(rx)
+        .for_each_concurrent(concurrency, |job| {
+            let shared = shared.clone();
+            async move {
+                if let Err(e) = poll_one(&shared, &job).await {
+                    // Only a store error gets here; the feed keeps its lease until it expires.
+                    warn!(feed_url = %job.url, stage = "poll", error = %e, "cannot record poll");
+                }
+                shared.article_wake.notify_one();
+            }
+        })
+        .await;
+    shared.polling_done.store(true, Ordering::Release);
+    shared.article_wake.notify_one();
+    Ok(())
+}
+
+async fn poll_one(shared: &Shared, job: &FeedJob) -> anyhow::Result<()> {
+    let cfg = &shared.cfg;
+    let started = Utc::now();
+    let clock = Instant::now();
+    let result = poll::poll(&shared.http, job).await;
+    let duration_ms = i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX);
+    let now = Utc::now();
+    let mut record = PollRecord {
+        started_at: started,
+        duration_ms,
+        http_status: None,
+        outcome: "fetched",
+        entries: 0,
+        new_entries: 0,
+        error: None,
+        next_check_at: now,
+        etag: None,
+        last_modified: None,
+        title: None,
+        site_url: None,
+    };
+    match result {
+        Ok(Polled::NotModified { hints }) => {
+            record.outcome = "not_modified";
+            record.http_status = Some(304);
+            record.next_check_at =
+                schedule::next_after_success(now, job.interval, &hints, bounds(cfg));
+            shared
+                .store
+                .record_poll_success(job.feed_id, &record)
+                .await?;
+            shared.stats.lock().expect("stats lock").feeds_not_modified += 1;
+            debug!(feed_url = %job.url, stage = "poll", "not modified");
+        }
+        Ok(Polled::Fresh {
+            feed,
+            validators,
+            hints,
+            status,
+        }) => {
+            let new = shared
+                .store
+                .insert_entries(job.feed_id, &feed.entries)
+                .await?;
+            record.http_status = Some(i32::from(status));
+            record.entries = feed.entries.len() as i32;
+            record.new_entries = new as i32;
+            record.etag = Some(validators.etag);
+            record.last_modified = Some(validators.last_modified);
+            record.title = feed.title;
+            record.site_url = feed.site_url;
+            record.next_check_at =
+                schedule::next_after_success(now, job.interval, &hints, bounds(cfg));
+            shared
+                .store
+                .record_poll_success(job.feed_id, &record)
+                .await?;
+            let mut stats = shared.stats.lock().expect("stats lock");
+            stats.feeds_polled += 1;
+            stats.new_entries += new;
+            info!(feed_url = %job.url, stage = "poll", entries = feed.entries.len(), new, "polled");
+        }
+        Err(e) => {
+            let retry_after = match &e {
+                PollError::Fetch(f) => f.retry_after(),
+                PollError::Parse(_) => None,
+            };
+            record.outcome = "error";
+            record.http_status = match &e {
+                PollError::Fetch(f) => f.http_status().map(i32::from),
+                PollError::Parse(_) => None,
+            };
+            record.error = Some(e.to_string());
+            record.next_check_at = schedule::next_after_error(
+                now,
+                job.interval,
+                job.error_count + 1,
+                retry_after,
+                bounds(cfg),
+                rand::random::<f64>(),
+            );
+            shared.store.record_poll_error(job.feed_id, &record).await?;
+            let mut stats = shared.stats.lock().expect("stats lock");
+            stats.feeds_failed += 1;
+            stats.feed_errors.push((job.url.clone(), e.to_string()));
+            warn!(feed_url = %job.url, stage = "poll", error = %e, "feed failed");
+        }
+    }
+    Ok(())
+}
+
+/// Source stage: claims pending articles (from this run's polls, earlier runs, or a crashed
+/// one) and hands them to the fetchers, never more in flight than the stages can hold.
+async fn article_source(
+    shared: Arc<Shared>,
+    mode: Mode,
+    tx: mpsc::Sender<(ArticleJob, Slot)>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let cfg = &shared.cfg;
+    let owner = cfg.pipeline.daemon_id.clone();
+    let capacity = cfg.articles.concurrency + cfg.pipeline.channel_capacity;
+    loop {
+        if shutdown.is_cancelled() {
+            break;
+        }
+        let free = capacity.saturating_sub(shared.in_flight.load(Ordering::Acquire));
+        let mut claimed = 0;
+        if free > 0 {
+            let now = Utc::now();
+            let jobs = shared
+                .store
+                .claim_articles(now, &owner, lease_until(cfg, now), free as i64)
+                .await?;
+            claimed = jobs.len();
+            for job in jobs {
+                shared.in_flight.fetch_add(1, Ordering::AcqRel);
+                let slot = Slot(shared.clone());
+                tokio::select! {
+                    () = shutdown.cancelled() => return Ok(()),
+                    sent = tx.send((job, slot)) => if sent.is_err() { return Ok(()) },
+                }
+            }
+        }
+        if claimed > 0 {
+            continue;
+        }
+        if mode == Mode::Once
+            && shared.polling_done.load(Ordering::Acquire)
+            && shared.in_flight.load(Ordering::Acquire) == 0
+        {
+            // Nothing claimable and nothing in flight: articles left pending now wait for a
+            // retry time in the future, which is the next run's work.
+            let now = Utc::now();
+            let last = shared
+                .store
+                .claim_articles(now, &owner, lease_until(cfg, now), 1)
+                .await?;
+            if last.is_empty() {
+                break;
+            }
+            for job in last {
+                shared.in_flight.fetch_add(1, Ordering::AcqRel);
+                let slot = Slot(shared.clone());
+                if tx.send((job, slot)).await.is_err() {
+                    return Ok(());
+                }
+            }
+            continue;
+        }
+        // Retries become due with time, so look again at least every tick.
+        let wait = match mode {
+            Mode::Once => Duration::from_millis(500),
+            Mode::Daemon => cfg.poll.tick.min(Duration::from_secs(30)),
+        };
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = shared.article_wake.notified() => {}
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Fetch stage: `articles.concurrency` pages at a time, at most `articles.per_host` per host.
+async fn fetchers(
+    shared: Arc<Shared>,
+    rx: mpsc::Receiver<(ArticleJob, Slot)>,
+    tx: mpsc::Sender<RawArticle>,
+) -> anyhow::Result<()> {
+    let concurrency = shared.cfg.articles.concurrency;
+    ReceiverStream::new(rx)
+        .for_each_concurrent(concurrency, |(job, slot)| {
+            let shared = shared.clone();
+            let tx = tx.clone();
+            async move {
+                let host = urls::host_of(&job.url);
+                let permit = host_semaphore(&shared, &host).acquire_owned().await;
+                let result = shared.http.get_page(&job.url).await;
+                drop(permit);
+                match result {
+                    Ok(page) => {
+                        let raw = RawArticle {
+                            job,
+                            page,
+                            fetched_at: Utc::now(),
+                            _slot: slot,
+                        };
+                        // A closed channel means the run is failing; the lease is released at the end.
+                        let _ = tx.send(raw).await;
+                    }
+                    Err(e) => {
+                        if let Err(store_error) = record_fetch_failure(&shared, &job, &e).await {
+                            warn!(article_url = %job.url, stage = "fetch", error = %store_error, "cannot record failure");
+                        }
+                    }
+                }
+            }
+        })
+        .await;
+    Ok(())
+}
+
+fn host_semaphore(shared: &Shared, host: &str) -> Arc<Semaphore> {
+    let mut hosts = shared.hosts.lock().expect("hosts lock");
+    hosts
+        .entry(host.to_string())
+        .or_insert_with(|| Arc::new(Semaphore::new(shared.cfg.articles.per_host)))
+        .clone()
+}
+
+async fn record_fetch_failure(
+    shared: &Shared,
+    job: &ArticleJob,
+    e: &FetchError,
+) -> anyhow::Result<()> {
+    let cfg = &shared.cfg;
+    let attempt = (job.attempts.max(0) as u32) + 1;
+    let retry = e.is_transient() && attempt < cfg.articles.max_attempts;
+    let retry_at = retry.then(|| {
+        let at = schedule::article_retry_at(Utc::now(), cfg.articles.retry_delay, attempt);
+        e.retry_after().map_or(at, |ra| ra.max(at))
+    });
+    shared
+        .store
+        .fail_article(job.id, &e.to_string(), e.http_status(), retry_at)
+        .await?;
+    let mut stats = shared.stats.lock().expect("stats lock");
+    if retry {
+        stats.articles_retry_later += 1;
+    } else {
+        stats.articles_failed += 1;
+    }
+    warn!(article_url = %job.url, stage = "fetch", error = %e, retry, "article fetch failed");
+    Ok(())
+}
+
+/// Enrich stage: cleaning and tagging are CPU work, so they run on blocking threads,
+/// `workers` at a time.
+async fn enrichers(
+    shared: Arc<Shared>,
+    workers: usize,
+    rx: mpsc::Receiver<RawArticle>,
+    tx: mpsc::Sender<(ArticleJob, EnrichedArticle, DateTime<Utc>, Slot)>,
+) -> anyhow::Result<()> {
+    ReceiverStream::new(rx)
+        .for_each_concurrent(workers, |raw| {
+            let shared = shared.clone();
+            let enricher = shared.enricher.clone();
+            let tx = tx.clone();
+            async move {
+                let RawArticle {
+                    job,
+                    page,
+                    fetched_at,
+                    _slot: slot,
+                } = raw;
+                let enriched = tokio::task::spawn_blocking(move || {
+                    enricher.read_page(
+                        &page.body,
+                        page.content_type.as_deref(),
+                        &page.final_url,
+                        page.status,
+                    )
+                })
+                .await;
+                match enriched {
+                    Ok(article) => {
+                        let _ = tx.send((job, article, fetched_at, slot)).await;
+                    }
+                    Err(e) => {
+                        // A page that crashes the cleaner would crash it again: fail it for good.
+                        let error = format!("cleaning failed: {e}");
+                        warn!(article_url = %job.url, stage = "enrich", error = %error, "enrich failed");
+                        if let Err(e) = shared.store.fail_article(job.id, &error, None, None).await {
+                            warn!(article_url = %job.url, stage = "enrich", error = %e, "cannot record failure");
+                        }
+                        shared.stats.lock().expect("stats lock").articles_failed += 1;
+                        drop(slot);
+                    }
+                }
+            }
+        })
+        .await;
+    Ok(())
+}
+
+/// Store stage: one writer, so SQLite never sees competing write transactions.
+async fn store_writer(
+    shared: Arc<Shared>,
+    mut rx: mpsc::Receiver<(ArticleJob, EnrichedArticle, DateTime<Utc>, Slot)>,
+) -> anyhow::Result<()> {
+    while let Some((job, article, fetched_at, slot)) = rx.recv().await {
+        match shared
+            .store
+            .complete_article(&job, &article, fetched_at)
+            .await
+        {
+            Ok(()) => {
+                shared.stats.lock().expect("stats lock").articles_stored += 1;
+                debug!(article_url = %job.url, stage = "store", "stored");
+            }
+            Err(e) => {
+                // The row stays pending under its lease and is retried when the lease ends.
+                warn!(article_url = %job.url, stage = "store", error = %e, "cannot store article");
+            }
+        }
+        drop(slot);
+    }
+    Ok(())
+}

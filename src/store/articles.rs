@@ -1,0 +1,323 @@
+//! Articles: pending work claimed under a lease, completed with everything the enrich stage
+//! found (entities, category, keyphrases) in one transaction, or failed with a retry time;
+//! and the reads behind `articles export`.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+
+use super::{Backend, Result, Store};
+use crate::enrich::EnrichedArticle;
+
+/// A pending article handed to the fetch stage.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ArticleJob {
+    pub id: i64,
+    pub url: String,
+    pub canonical_url: String,
+    pub feed_id: Option<i64>,
+    pub feed_title: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub discovered_at: DateTime<Utc>,
+    pub attempts: i32,
+}
+
+/// A stored article as `articles export` writes it (before entities and keyphrases are added).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExportRow {
+    pub id: i64,
+    pub url: String,
+    pub canonical_url: String,
+    pub page_canonical_url: Option<String>,
+    pub feed_url: Option<String>,
+    pub title: Option<String>,
+    pub authors: Json<Vec<String>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub modified_at: Option<DateTime<Utc>>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub site_name: Option<String>,
+    pub language: Option<String>,
+    pub image_url: Option<String>,
+    pub description: Option<String>,
+    pub section: Option<String>,
+    pub tags: Json<Vec<String>>,
+    pub text: Option<String>,
+    pub content_hash: Option<String>,
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatusCounts {
+    pub pending: i64,
+    pub done: i64,
+    pub failed: i64,
+}
+
+const JOB_COLUMNS: &str =
+    "id, url, canonical_url, feed_id, feed_title, published_at, discovered_at, attempts";
+
+impl Store {
+    /// Reserves up to `limit` pending articles whose next attempt is due, oldest first.
+    pub async fn claim_articles(
+        &self,
+        now: DateTime<Utc>,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ArticleJob>> {
+        let lock = match self.backend {
+            Backend::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite(_) => "",
+        };
+        let sql = format!(
+            "UPDATE articles SET lease_owner = $1, lease_until = $2 WHERE id IN ( \
+               SELECT id FROM articles WHERE status = 'pending' AND next_attempt_at <= $3 \
+               AND (lease_until IS NULL OR lease_until < $3) \
+               ORDER BY next_attempt_at, id LIMIT $4 {lock}) \
+             RETURNING {JOB_COLUMNS}"
+        );
+        let mut jobs: Vec<ArticleJob> = on_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(owner)
+                .bind(lease_until)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        // RETURNING gives rows in no promised order.
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    /// Stores a fetched, cleaned and enriched article and marks it done. Idempotent: running it
+    /// twice for the same article leaves the same rows.
+    pub async fn complete_article(
+        &self,
+        job: &ArticleJob,
+        article: &EnrichedArticle,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let page = &article.page;
+        let published = page
+            .published_at
+            .map(|d| d.with_timezone(&Utc))
+            .or(job.published_at);
+        // An article counts for trends at its publication time, but never later than we saw
+        // it: a wrong time zone or a future date must not push it out of "now".
+        let seen_at = published.map_or(job.discovered_at, |p| p.min(job.discovered_at));
+        let title = page.title.clone().or_else(|| job.feed_title.clone());
+        let category = article.category.map(|(c, _)| c.to_string());
+        let confidence = article.category.map(|(_, p)| f64::from(p));
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            sqlx::query(
+                "UPDATE articles SET status = 'done', attempts = attempts + 1, fetched_at = $2, \
+                   final_url = $3, http_status = $4, page_canonical_url = $5, title = $6, authors = $7, \
+                   published_at = $8, modified_at = $9, site_name = $10, language = $11, image_url = $12, \
+                   description = $13, section = $14, tags = $15, text = $16, content_hash = $17, \
+                   category = $18, category_confidence = $19, last_error = NULL, \
+                   lease_owner = NULL, lease_until = NULL \
+                 WHERE id = $1",
+            )
+            .bind(job.id)
+            .bind(fetched_at)
+            .bind(&article.final_url)
+            .bind(i32::from(article.http_status))
+            .bind(&page.canonical_url)
+            .bind(&title)
+            .bind(Json(&page.authors))
+            .bind(published)
+            .bind(page.modified_at.map(|d| d.with_timezone(&Utc)))
+            .bind(&page.site_name)
+            .bind(&page.language)
+            .bind(&page.image)
+            .bind(&page.description)
+            .bind(&page.section)
+            .bind(Json(&page.tags))
+            .bind(&page.text)
+            .bind(&article.content_hash)
+            .bind(&category)
+            .bind(confidence)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM article_entities WHERE article_id = $1")
+                .bind(job.id)
+                .execute(&mut *tx)
+                .await?;
+            for e in &article.entities {
+                let entity_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO entities (key, type, name) VALUES ($1, $2, $3) \
+                     ON CONFLICT (key, type) DO UPDATE SET name = entities.name RETURNING id",
+                )
+                .bind(&e.key)
+                .bind(e.kind.to_string())
+                .bind(&e.name)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO article_entities (article_id, entity_id, mentions, first_offset, seen_at) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (article_id, entity_id) DO UPDATE SET mentions = article_entities.mentions + excluded.mentions",
+                )
+                .bind(job.id)
+                .bind(entity_id)
+                .bind(i32::try_from(e.mentions).unwrap_or(i32::MAX))
+                .bind(i32::try_from(e.first_offset).unwrap_or(i32::MAX))
+                .bind(seen_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("DELETE FROM article_keyphrases WHERE article_id = $1")
+                .bind(job.id)
+                .execute(&mut *tx)
+                .await?;
+            for (rank, phrase) in article.keyphrases.iter().enumerate() {
+                let keyphrase_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO keyphrases (phrase) VALUES ($1) \
+                     ON CONFLICT (phrase) DO UPDATE SET phrase = excluded.phrase RETURNING id",
+                )
+                .bind(phrase)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO article_keyphrases (article_id, keyphrase_id, rank) VALUES ($1, $2, $3) \
+                     ON CONFLICT (article_id, keyphrase_id) DO NOTHING",
+                )
+                .bind(job.id)
+                .bind(keyphrase_id)
+                .bind(rank as i32 + 1)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Records a failed attempt. The article stays pending until `retry_at`, or is marked failed
+    /// for good when `retry_at` is `None`.
+    pub async fn fail_article(
+        &self,
+        id: i64,
+        error: &str,
+        http_status: Option<u16>,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let status = if retry_at.is_some() {
+            "pending"
+        } else {
+            "failed"
+        };
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE articles SET status = $2, attempts = attempts + 1, last_error = $3, \
+                   http_status = $4, next_attempt_at = COALESCE($5, next_attempt_at), \
+                   lease_owner = NULL, lease_until = NULL \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(status)
+            .bind(error)
+            .bind(http_status.map(i32::from))
+            .bind(retry_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn article_counts(&self) -> Result<StatusCounts> {
+        let rows: Vec<(String, i64)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT status, COUNT(*) FROM articles GROUP BY status")
+                .fetch_all(pool)
+                .await?
+        });
+        let mut counts = StatusCounts::default();
+        for (status, n) in rows {
+            match status.as_str() {
+                "pending" => counts.pending = n,
+                "done" => counts.done = n,
+                _ => counts.failed += n,
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Done articles with `id > after`, fetched at or after `since`, in id order, at most `limit`.
+    pub async fn export_page(
+        &self,
+        after: i64,
+        since: Option<DateTime<Utc>>,
+        limit: i64,
+    ) -> Result<Vec<ExportRow>> {
+        let since = since.unwrap_or(DateTime::UNIX_EPOCH);
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT a.id, a.url, a.canonical_url, a.page_canonical_url, f.url AS feed_url, a.title, \
+                   a.authors, a.published_at, a.modified_at, a.fetched_at, a.site_name, a.language, \
+                   a.image_url, a.description, a.section, a.tags, a.text, a.content_hash, a.category \
+                 FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id \
+                 WHERE a.status = 'done' AND a.id > $1 AND a.fetched_at >= $2 \
+                 ORDER BY a.id LIMIT $3",
+            )
+            .bind(after)
+            .bind(since)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Entities (name, type, mentions) of the articles with ids in `first..=last`, by article,
+    /// most mentioned first.
+    pub async fn entities_between(
+        &self,
+        first: i64,
+        last: i64,
+    ) -> Result<HashMap<i64, Vec<(String, String, i32)>>> {
+        let rows: Vec<(i64, String, String, i32)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT ae.article_id, e.name, e.type, ae.mentions FROM article_entities ae \
+                 JOIN entities e ON e.id = ae.entity_id \
+                 WHERE ae.article_id >= $1 AND ae.article_id <= $2 \
+                 ORDER BY ae.article_id, ae.mentions DESC, ae.first_offset",
+            )
+            .bind(first)
+            .bind(last)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut out: HashMap<i64, Vec<(String, String, i32)>> = HashMap::new();
+        for (id, name, kind, mentions) in rows {
+            out.entry(id).or_default().push((name, kind, mentions));
+        }
+        Ok(out)
+    }
+
+    /// Keyphrases of the articles with ids in `first..=last`, by article, best first.
+    pub async fn keyphrases_between(
+        &self,
+        first: i64,
+        last: i64,
+    ) -> Result<HashMap<i64, Vec<String>>> {
+        let rows: Vec<(i64, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT ak.article_id, k.phrase FROM article_keyphrases ak \
+                 JOIN keyphrases k ON k.id = ak.keyphrase_id \
+                 WHERE ak.article_id >= $1 AND ak.article_id <= $2 \
+                 ORDER BY ak.article_id, ak.rank",
+            )
+            .bind(first)
+            .bind(last)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, phrase) in rows {
+            out.entry(id).or_default().push(phrase);
+        }
+        Ok(out)
+    }
+}

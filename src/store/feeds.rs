@@ -1,0 +1,299 @@
+//! Feeds: the subscription list, due-feed claims (leases so several daemons share the work),
+//! and what each poll did (validators, errors, the fetch log). A feed's failure is data on its
+//! row, never a reason to stop polling it.
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+
+use super::{Backend, Result, Store};
+use crate::poll::NewEntry;
+
+/// The fetch-log row of a poll, written in the same transaction as the feed update.
+macro_rules! insert_log {
+    ($tx:expr, $feed_id:expr, $r:expr) => {
+        sqlx::query(
+            "INSERT INTO fetch_log (feed_id, started_at, duration_ms, http_status, outcome, entries, new_entries, error) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($feed_id)
+        .bind($r.started_at)
+        .bind($r.duration_ms)
+        .bind($r.http_status)
+        .bind($r.outcome)
+        .bind($r.entries)
+        .bind($r.new_entries)
+        .bind(&$r.error)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct FeedRow {
+    pub id: i64,
+    pub url: String,
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    #[serde(serialize_with = "json_inner")]
+    pub tags: Json<Vec<String>>,
+    pub interval_secs: Option<i32>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub next_check_at: DateTime<Utc>,
+    pub error_count: i32,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub last_checked_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+}
+
+fn json_inner<S: serde::Serializer>(
+    v: &Json<Vec<String>>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&v.0, s)
+}
+
+const FEED_COLUMNS: &str = "id, url, title, site_url, tags, interval_secs, etag, last_modified, \
+    next_check_at, error_count, last_error, last_error_at, last_checked_at, last_success_at";
+
+/// A feed to add or update. `None` fields leave what is stored alone.
+#[derive(Debug, Clone, Default)]
+pub struct FeedUpsert {
+    pub url: String,
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    pub interval_secs: Option<i32>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// The result of one poll, written to the feed row and the fetch log together.
+#[derive(Debug, Clone)]
+pub struct PollRecord {
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: i32,
+    pub http_status: Option<i32>,
+    pub outcome: &'static str,
+    pub entries: i32,
+    pub new_entries: i32,
+    pub error: Option<String>,
+    pub next_check_at: DateTime<Utc>,
+    /// New validators; `None` keeps the stored ones (a 304 or an error carries none).
+    pub etag: Option<Option<String>>,
+    pub last_modified: Option<Option<String>>,
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+}
+
+impl Store {
+    /// Adds a feed or updates the given fields of an existing one; returns its id and whether
+    /// it is new. A new feed is due at once.
+    pub async fn upsert_feed(&self, feed: &FeedUpsert) -> Result<(i64, bool)> {
+        let now = Utc::now();
+        let existing: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM feeds WHERE url = $1")
+                .bind(&feed.url)
+                .fetch_optional(pool)
+                .await?
+        });
+        if let Some(id) = existing {
+            on_pool!(self, pool => {
+                sqlx::query(
+                    "UPDATE feeds SET title = COALESCE($2, title), site_url = COALESCE($3, site_url), \
+                     interval_secs = COALESCE($4, interval_secs), tags = COALESCE($5, tags) WHERE id = $1",
+                )
+                .bind(id)
+                .bind(&feed.title)
+                .bind(&feed.site_url)
+                .bind(feed.interval_secs)
+                .bind(feed.tags.clone().map(Json))
+                .execute(pool)
+                .await?;
+            });
+            return Ok((id, false));
+        }
+        let id: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO feeds (url, title, site_url, interval_secs, tags, next_check_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) \
+                 ON CONFLICT (url) DO UPDATE SET url = excluded.url RETURNING id",
+            )
+            .bind(&feed.url)
+            .bind(&feed.title)
+            .bind(&feed.site_url)
+            .bind(feed.interval_secs)
+            .bind(Json(feed.tags.clone().unwrap_or_default()))
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok((id, true))
+    }
+
+    pub async fn list_feeds(&self) -> Result<Vec<FeedRow>> {
+        let sql = format!("SELECT {FEED_COLUMNS} FROM feeds ORDER BY url");
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?
+        }))
+    }
+
+    pub async fn feed_by_url(&self, url: &str) -> Result<Option<FeedRow>> {
+        let sql = format!("SELECT {FEED_COLUMNS} FROM feeds WHERE url = $1");
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(url).fetch_optional(pool).await?
+        }))
+    }
+
+    /// Removes a feed and its fetch log; its stored articles stay (their feed becomes unknown).
+    pub async fn remove_feed(&self, url: &str) -> Result<bool> {
+        let n = on_pool!(self, pool => {
+            sqlx::query("DELETE FROM feeds WHERE url = $1")
+                .bind(url)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// Reserves up to `limit` feeds due at `due_before` for `owner` until `lease_until`.
+    /// Feeds leased by someone else are skipped until their lease runs out.
+    pub async fn claim_due_feeds(
+        &self,
+        now: DateTime<Utc>,
+        due_before: DateTime<Utc>,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<FeedRow>> {
+        // PostgreSQL: SKIP LOCKED lets daemons claim concurrently without waiting on each other.
+        // SQLite has one writer at a time, so the plain form is already atomic.
+        let lock = match self.backend {
+            Backend::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite(_) => "",
+        };
+        let sql = format!(
+            "UPDATE feeds SET lease_owner = $1, lease_until = $2 WHERE id IN ( \
+               SELECT id FROM feeds WHERE next_check_at <= $3 \
+               AND (lease_until IS NULL OR lease_until < $4) \
+               ORDER BY next_check_at, id LIMIT $5 {lock}) \
+             RETURNING {FEED_COLUMNS}"
+        );
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(owner)
+                .bind(lease_until)
+                .bind(due_before)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// The earliest time any feed is due (for the scheduler's sleep).
+    pub async fn next_feed_due(&self) -> Result<Option<DateTime<Utc>>> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT MIN(next_check_at) FROM feeds")
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// Writes a successful poll (fresh or 304): validators, titles, schedule, log; clears errors
+    /// and the lease.
+    pub async fn record_poll_success(&self, feed_id: i64, r: &PollRecord) -> Result<()> {
+        let keep_etag = r.etag.is_none();
+        let keep_lm = r.last_modified.is_none();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            sqlx::query(
+                "UPDATE feeds SET \
+                   etag = CASE WHEN $2 = 1 THEN etag ELSE $3 END, \
+                   last_modified = CASE WHEN $4 = 1 THEN last_modified ELSE $5 END, \
+                   title = COALESCE(title, $6), site_url = COALESCE(site_url, $7), \
+                   next_check_at = $8, error_count = 0, last_error = NULL, \
+                   last_checked_at = $9, last_success_at = $9, lease_owner = NULL, lease_until = NULL \
+                 WHERE id = $1",
+            )
+            .bind(feed_id)
+            .bind(i32::from(keep_etag))
+            .bind(r.etag.clone().flatten())
+            .bind(i32::from(keep_lm))
+            .bind(r.last_modified.clone().flatten())
+            .bind(&r.title)
+            .bind(&r.site_url)
+            .bind(r.next_check_at)
+            .bind(r.started_at)
+            .execute(&mut *tx)
+            .await?;
+            insert_log!(tx, feed_id, r);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Writes a failed poll: the error on the row, one more consecutive error, the backoff time.
+    pub async fn record_poll_error(&self, feed_id: i64, r: &PollRecord) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            sqlx::query(
+                "UPDATE feeds SET error_count = error_count + 1, last_error = $2, last_error_at = $3, \
+                   last_checked_at = $3, next_check_at = $4, lease_owner = NULL, lease_until = NULL \
+                 WHERE id = $1",
+            )
+            .bind(feed_id)
+            .bind(&r.error)
+            .bind(r.started_at)
+            .bind(r.next_check_at)
+            .execute(&mut *tx)
+            .await?;
+            insert_log!(tx, feed_id, r);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Stores entries not seen before as pending articles; returns how many were new. An entry
+    /// is old when its canonical URL is stored (from any feed) or this feed already gave its GUID.
+    pub async fn insert_entries(&self, feed_id: i64, entries: &[NewEntry]) -> Result<usize> {
+        let now = Utc::now();
+        let mut new = 0;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            for e in entries {
+                if let Some(guid) = &e.guid {
+                    let seen: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM articles WHERE feed_id = $1 AND guid = $2 LIMIT 1",
+                    )
+                    .bind(feed_id)
+                    .bind(guid)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if seen.is_some() {
+                        continue;
+                    }
+                }
+                let inserted = sqlx::query(
+                    "INSERT INTO articles (canonical_url, url, guid, feed_id, feed_title, published_at, \
+                       status, next_attempt_at, discovered_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) \
+                     ON CONFLICT (canonical_url) DO NOTHING",
+                )
+                .bind(&e.canonical_url)
+                .bind(&e.url)
+                .bind(&e.guid)
+                .bind(feed_id)
+                .bind(&e.title)
+                .bind(e.published_at)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                new += inserted as usize;
+            }
+            tx.commit().await?;
+        });
+        Ok(new)
+    }
+}

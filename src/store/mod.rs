@@ -1,0 +1,175 @@
+//! Storage: one API over SQLite and PostgreSQL, the source of truth for what has been seen and
+//! what is pending.
+//!
+//! The back end is chosen once from the URL scheme. Each has its own migrations folder
+//! (`migrations/sqlite`, `migrations/postgres`), applied at start. Queries are written once
+//! where the SQL is the same on both (positional `$n` parameters, `ON CONFLICT`, `RETURNING`)
+//! and run through [`on_pool!`], which type-checks the same code against each driver; where
+//! the dialects differ (row locking) the SQL is chosen per back end. Every write is an
+//! idempotent upsert, so a retried or repeated step never duplicates anything.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection};
+
+/// Runs `$body` with `$pool` bound to whichever pool backs `$store`. The body is compiled
+/// once per back end, so it must be valid for both drivers.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::store::Backend::Sqlite($pool) => $body,
+            $crate::store::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+mod articles;
+mod feeds;
+mod trends;
+
+pub use articles::{ArticleJob, ExportRow, StatusCounts};
+pub use feeds::{FeedRow, FeedUpsert, PollRecord};
+pub use trends::TrendRow;
+
+/// Statements slower than this are logged as warnings (sqlx's default of 1 s flags ordinary
+/// waits for SQLite's write lock under load).
+const SLOW_STATEMENT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {url}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("database migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error")]
+    Sql(#[from] sqlx::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle on the database; cheap to clone (the pools are shared).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://PATH`, `sqlite::memory:` or `postgres://...`) and applies
+    /// pending migrations. A SQLite file and its folder are created on first use.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Store> {
+        let redacted = crate::config::redact_url(url);
+        let connect_err = |source| StoreError::Connect {
+            url: redacted.clone(),
+            source,
+        };
+        let backend = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(connect_err)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30))
+                .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
+            let filename = options.get_filename().to_path_buf();
+            if let Some(dir) = filename.parent()
+                && !dir.as_os_str().is_empty()
+                && !url.contains(":memory:")
+            {
+                std::fs::create_dir_all(dir).map_err(|e| connect_err(sqlx::Error::Io(e)))?;
+            }
+            // An in-memory database exists once per connection: keep to one.
+            let max = if url.contains(":memory:") {
+                1
+            } else {
+                max_connections
+            };
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max)
+                .connect_with(options)
+                .await
+                .map_err(connect_err)?;
+            Backend::Sqlite(pool)
+        } else {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(connect_err)?
+                .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
+            // One direct connection first: the pool would retry until its timeout and then
+            // report only "timed out", hiding "connection refused" or "no such database".
+            PgConnection::connect_with(&options)
+                .await
+                .map_err(connect_err)?
+                .close()
+                .await
+                .map_err(connect_err)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await
+                .map_err(connect_err)?;
+            Backend::Postgres(pool)
+        };
+        let store = Store { backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations of this back end that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Backend::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// The statement that opens a write transaction. SQLite must take the write lock at the
+    /// start: a deferred transaction that reads first and then writes fails at once with
+    /// SQLITE_BUSY when another connection writes (the busy timeout cannot help, it would
+    /// deadlock).
+    fn begin_write(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "BEGIN IMMEDIATE",
+            Backend::Postgres(_) => "BEGIN",
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    /// Gives back every feed and article lease held by `owner`: at start (work a killed
+    /// predecessor of the same name held) and at a clean stop.
+    pub async fn release_leases(&self, owner: &str) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1")
+                .bind(owner)
+                .execute(pool)
+                .await?;
+            sqlx::query("UPDATE articles SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1")
+                .bind(owner)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

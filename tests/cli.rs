@@ -1,0 +1,397 @@
+//! The `stringer` binary as users run it: commands, exit codes, OPML round trips, the JSON it
+//! prints, and a daemon killed with SIGKILL that loses nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Site;
+use wiremock::matchers::{method, path_regex};
+use wiremock::{Mock, ResponseTemplate};
+
+fn stringer() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stringer"));
+    // Keep the developer's environment out of the tests.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("STRINGER_") || k == "RUST_LOG" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run stringer")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A config file in `dir` for a SQLite database there and the given feeds.
+fn write_config(dir: &Path, feeds: &[String], extra: &str) -> PathBuf {
+    let mut text = format!(
+        "[database]\nurl = \"sqlite://{}\"\n[http]\nallow_private_networks = true\ntimeout = \"10s\"\n\
+         [poll]\ntick = \"200ms\"\n[articles]\nper_host = 4\n[pipeline]\ndaemon_id = \"cli-test\"\n{extra}\n",
+        dir.join("stringer.db").display()
+    );
+    for f in feeds {
+        text.push_str(&format!("[[feeds]]\nurl = \"{f}\"\n"));
+    }
+    let path = dir.join("stringer.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["once", "--help"],
+        vec!["migrate", "--help"],
+        vec!["feeds", "--help"],
+        vec!["feeds", "add", "--help"],
+        vec!["feeds", "list", "--help"],
+        vec!["feeds", "remove", "--help"],
+        vec!["feeds", "import", "--help"],
+        vec!["feeds", "export", "--help"],
+        vec!["articles", "export", "--help"],
+        vec!["extract", "--help"],
+        vec!["trends", "--help"],
+    ] {
+        let o = run(stringer().args(&args));
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn configuration_errors_name_file_key_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "[http]\ntimeout = \"10s\"\nmax_body_bytez = 5\n").unwrap();
+    let o = run(stringer().arg("--config").arg(&path).arg("migrate"));
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.toml") && err.contains("line 3") && err.contains("max_body_bytez"),
+        "{err}"
+    );
+
+    std::fs::write(&path, "[[feeds]]\nurl = \"not a url\"\n").unwrap();
+    let o = run(stringer().arg("--config").arg(&path).arg("once"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("feeds[0].url"), "{}", stderr(&o));
+
+    let o = run(stringer()
+        .arg("--config")
+        .arg(dir.path().join("missing.toml"))
+        .arg("migrate"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing.toml"), "{}", stderr(&o));
+}
+
+#[test]
+fn database_errors_exit_with_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &[], "");
+    // A database path under a regular file cannot be created.
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let url = format!("sqlite://{}/sub/x.db", blocker.display());
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("--database-url")
+        .arg(&url)
+        .arg("migrate"));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot open database"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn opml_import_then_export_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &[], "");
+    let opml = dir.path().join("in.opml");
+    std::fs::write(
+        &opml,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>x</title></head><body>
+ <outline text="World">
+  <outline text="Alpha News" title="Alpha News" type="rss" xmlUrl="https://alpha.example/rss" htmlUrl="https://alpha.example/"/>
+  <outline text="Beta" type="rss" xmlUrl="https://beta.example/atom.xml" category="politics"/>
+ </outline>
+ <outline text="Gamma" type="rss" xmlUrl="https://gamma.example/feed.json"/>
+</body></opml>"#,
+    )
+    .unwrap();
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["feeds", "import"])
+        .arg(&opml));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("3 added"), "{}", stdout(&o));
+
+    let out = dir.path().join("out.opml");
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["feeds", "export", "--output"])
+        .arg(&out));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let exported = std::fs::read_to_string(&out).unwrap();
+
+    // Import the export into a second database: the same feeds with the same tags.
+    let dir2 = tempfile::tempdir().unwrap();
+    let cfg2 = write_config(dir2.path(), &[], "");
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg2)
+        .args(["feeds", "import"])
+        .arg(&out));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = |cfg: &Path| {
+        let o = run(stringer()
+            .arg("--config")
+            .arg(cfg)
+            .args(["feeds", "list", "--format", "json"]));
+        assert!(o.status.success());
+        stdout(&o)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                (
+                    v["url"].as_str().unwrap().to_string(),
+                    v["title"].clone(),
+                    v["tags"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = list(&cfg);
+    assert_eq!(first, list(&cfg2), "export:\n{exported}");
+    assert_eq!(first.len(), 3);
+    let beta = first
+        .iter()
+        .find(|f| f.0 == "https://beta.example/atom.xml")
+        .unwrap();
+    assert_eq!(beta.2, serde_json::json!(["World", "politics"]));
+}
+
+#[test]
+fn feeds_add_list_and_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &[], "");
+    let o = run(stringer().arg("--config").arg(&cfg).args([
+        "feeds",
+        "add",
+        "https://news.example/rss",
+        "--interval",
+        "30m",
+        "--tag",
+        "world",
+    ]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["feeds", "add", "ftp://x/y"]));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("ftp://x/y"), "{}", stderr(&o));
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["feeds", "list", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["interval_secs"], 1800);
+    assert_eq!(v["tags"], serde_json::json!(["world"]));
+    let o = run(stringer().arg("--config").arg(&cfg).args([
+        "feeds",
+        "remove",
+        "https://news.example/rss",
+    ]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["feeds", "list", "--format", "json"]));
+    assert!(stdout(&o).trim().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_then_export_prints_the_article_objects() {
+    let site = Site::start().await;
+    site.article("/a.html", "Export story", "export matters")
+        .await;
+    site.serve(
+        "/feed.xml",
+        "application/rss+xml",
+        common::rss(&[("Export story", site.url("/a.html?utm_source=x"))]),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &[site.url("/feed.xml")], "");
+    let o = run(stringer().arg("--config").arg(&cfg).arg("once"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("1 stored"), "{}", stdout(&o));
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["articles", "export", "--format", "jsonl"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1);
+    let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    for key in [
+        "url",
+        "canonical_url",
+        "feed_url",
+        "title",
+        "authors",
+        "published_at",
+        "language",
+        "text",
+        "category",
+        "keyphrases",
+        "entities",
+    ] {
+        assert!(v.get(key).is_some(), "export lacks {key}: {v}");
+    }
+    assert_eq!(v["canonical_url"], site.url("/a.html"));
+    assert_eq!(v["feed_url"], site.url("/feed.xml"));
+    assert!(v["text"].as_str().unwrap().contains("export matters"));
+    assert!(v["authors"].is_array() && v["keyphrases"].is_array() && v["entities"].is_array());
+    // --since in the future selects nothing.
+    let o = run(stringer().arg("--config").arg(&cfg).args([
+        "articles",
+        "export",
+        "--since",
+        "2999-01-01",
+    ]));
+    assert!(o.status.success());
+    assert!(stdout(&o).trim().is_empty());
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["trends", "--window", "24h", "--type", "per"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn extract_prints_one_article_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    let paragraphs = common::story("harbour repairs");
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    std::fs::write(&page, common::article_html("Harbour repairs", &refs)).unwrap();
+    let cfg = write_config(dir.path(), &[], "");
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("extract")
+        .arg(&page)
+        .args(["--url", "https://news.example/harbour?utm_medium=x"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["url"], "https://news.example/harbour?utm_medium=x");
+    assert!(
+        v["text"]
+            .as_str()
+            .unwrap()
+            .contains("harbour repairs would continue"),
+        "{v}"
+    );
+    let o = run(stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("extract")
+        .arg(dir.path().join("nope.html")));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("nope.html"), "{}", stderr(&o));
+}
+
+/// The daemon is killed with SIGKILL in the middle of a pass; started again, it ends with every
+/// article stored exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_daemon_resumes_and_loses_nothing() {
+    const N: usize = 40;
+    let site = Site::start().await;
+    let mut items = Vec::new();
+    for i in 0..N {
+        items.push(("Story", site.url(&format!("/k/{i}.html"))));
+    }
+    site.serve("/feed.xml", "application/rss+xml", common::rss(&items))
+        .await;
+    let paragraphs = common::story("slow pages");
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    Mock::given(method("GET"))
+        .and(path_regex(r"^/k/\d+\.html$"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(common::article_html("Slow", &refs), "text/html")
+                .set_delay(Duration::from_millis(150)),
+        )
+        .mount(&site.server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &[site.url("/feed.xml")], "");
+    let db_url = format!("sqlite://{}", dir.path().join("stringer.db").display());
+
+    let mut daemon = stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let store = stringer::store::Store::connect(&db_url, 1).await.unwrap();
+    let started = Instant::now();
+    loop {
+        let counts = store.article_counts().await.unwrap();
+        if counts.done >= 5 {
+            assert!(
+                counts.done < N as i64,
+                "the pass finished before the kill; slow the pages down"
+            );
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "daemon stored nothing: {counts:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    daemon.kill().unwrap(); // SIGKILL
+    daemon.wait().unwrap();
+    let at_kill = store.article_counts().await.unwrap();
+    assert!(at_kill.pending > 0, "{at_kill:?}");
+
+    let o = run(stringer().arg("--config").arg(&cfg).arg("once"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let counts = store.article_counts().await.unwrap();
+    assert_eq!(
+        (counts.done, counts.pending, counts.failed),
+        (N as i64, 0, 0)
+    );
+    let rows = store.export_page(0, None, 1000).await.unwrap();
+    let mut urls: Vec<&str> = rows.iter().map(|r| r.canonical_url.as_str()).collect();
+    urls.sort();
+    urls.dedup();
+    assert_eq!(urls.len(), N, "every article once");
+    store.close().await;
+}

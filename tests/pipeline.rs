@@ -1,0 +1,577 @@
+//! End-to-end stories of the daemon: feeds served on 127.0.0.1 go through one `once` pass into
+//! the store. Every story runs against SQLite and, when `STRINGER_TEST_POSTGRES_URL` is set,
+//! against PostgreSQL.
+
+mod common;
+
+use chrono::{Duration as ChronoDuration, Utc};
+use common::{Db, Site, TestDb};
+use stringer::clean::CleanPage;
+use stringer::enrich::EnrichedArticle;
+use stringer::ner::{Entity, EntityType};
+use stringer::store::{ExportRow, Store};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+on_both_backends!(
+    rss_atom_and_json_feed_end_in_stored_articles,
+    second_poll_is_conditional_and_not_modified_changes_nothing,
+    failing_feeds_are_recorded_while_others_are_stored,
+    same_story_from_two_feeds_is_stored_once,
+    second_pass_stores_and_fetches_nothing_new,
+    restart_completes_articles_discovered_before_a_crash,
+    failed_article_fetches_are_recorded_and_retried_only_when_transient,
+    private_addresses_are_refused_unless_allowed,
+    trends_compare_the_window_with_the_one_before,
+);
+
+async fn done_articles(store: &Store) -> Vec<ExportRow> {
+    store.export_page(0, None, 10_000).await.unwrap()
+}
+
+async fn rss_atom_and_json_feed_end_in_stored_articles(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let site = Site::start().await;
+    let mut feeds = Vec::new();
+    for (kind, feed_path) in [
+        ("rss", "/rss.xml"),
+        ("atom", "/atom.xml"),
+        ("json", "/feed.json"),
+    ] {
+        let items: Vec<(&str, String)> = (1..=2)
+            .map(|i| {
+                let title: &'static str = Box::leak(format!("{kind} story {i}").into_boxed_str());
+                (title, site.url(&format!("/{kind}/{i}.html")))
+            })
+            .collect();
+        for (i, (title, _)) in items.iter().enumerate() {
+            site.article(
+                &format!("/{kind}/{}.html", i + 1),
+                title,
+                &format!("{kind} subject {}", i + 1),
+            )
+            .await;
+        }
+        let (body, ctype) = match kind {
+            "rss" => (common::rss(&items), "application/rss+xml"),
+            "atom" => (common::atom(&items), "application/atom+xml"),
+            _ => (common::json_feed(&items), "application/feed+json"),
+        };
+        site.serve(feed_path, ctype, body).await;
+        feeds.push(site.url(feed_path));
+    }
+    let cfg = common::with_feeds(common::config(&tdb.url), &feeds);
+    let store = tdb.store().await;
+    let summary = common::once(&cfg, &store).await;
+    assert_eq!(summary.feeds_polled, 3, "{summary:?}");
+    assert_eq!(summary.articles_stored, 6, "{summary:?}");
+    let articles = done_articles(&store).await;
+    assert_eq!(articles.len(), 6);
+    for kind in ["rss", "atom", "json"] {
+        for i in 1..=2 {
+            let url = site.url(&format!("/{kind}/{i}.html"));
+            let a = articles
+                .iter()
+                .find(|a| a.url == url)
+                .unwrap_or_else(|| panic!("{url} not stored"));
+            let text = a.text.as_deref().unwrap_or("");
+            assert!(
+                text.contains(&format!("{kind} subject {i}")),
+                "{url}: {text}"
+            );
+            assert!(
+                a.title
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains(&format!("{kind} story {i}")),
+                "{url}: {:?}",
+                a.title
+            );
+            assert!(a.published_at.is_some(), "{url} has no date");
+            assert_eq!(
+                a.feed_url.as_deref(),
+                Some(site.url(&format!("/{}", feed_file(kind))).as_str())
+            );
+        }
+    }
+    for feed in store.list_feeds().await.unwrap() {
+        assert_eq!(feed.error_count, 0, "{}: {:?}", feed.url, feed.last_error);
+        assert!(feed.last_success_at.is_some());
+    }
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+fn feed_file(kind: &str) -> &'static str {
+    match kind {
+        "rss" => "rss.xml",
+        "atom" => "atom.xml",
+        _ => "feed.json",
+    }
+}
+
+async fn second_poll_is_conditional_and_not_modified_changes_nothing(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let site = Site::start().await;
+    let items = vec![
+        ("Alpha", site.url("/a.html")),
+        ("Beta", site.url("/b.html")),
+    ];
+    site.article("/a.html", "Alpha", "alpha tariffs").await;
+    site.article("/b.html", "Beta", "beta elections").await;
+    let last_modified = "Fri, 27 Nov 2026 10:00:00 GMT";
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .and(header("If-None-Match", "\"v1\""))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .mount(&site.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("ETag", "\"v1\"")
+                .insert_header("Last-Modified", last_modified)
+                .set_body_raw(common::rss(&items), "application/rss+xml"),
+        )
+        .with_priority(2)
+        .mount(&site.server)
+        .await;
+    let cfg = common::with_feeds(common::config(&tdb.url), &[site.url("/feed.xml")]);
+    let store = tdb.store().await;
+    let first = common::once(&cfg, &store).await;
+    assert_eq!(first.articles_stored, 2);
+    let before = done_articles(&store).await;
+
+    let second = common::once(&cfg, &store).await;
+    assert_eq!(second.feeds_not_modified, 1, "{second:?}");
+    assert_eq!(second.new_entries, 0);
+    assert_eq!(second.articles_stored, 0);
+    let polls = site.requests_to("/feed.xml").await;
+    assert_eq!(polls.len(), 2);
+    assert!(polls[0].headers.get("if-none-match").is_none());
+    assert_eq!(polls[1].headers.get("if-none-match").unwrap(), "\"v1\"");
+    assert_eq!(
+        polls[1].headers.get("if-modified-since").unwrap(),
+        last_modified
+    );
+    assert_eq!(site.requests_to("/a.html").await.len(), 1);
+    let after = done_articles(&store).await;
+    assert_eq!(
+        before
+            .iter()
+            .map(|a| (&a.canonical_url, &a.text))
+            .collect::<Vec<_>>(),
+        after
+            .iter()
+            .map(|a| (&a.canonical_url, &a.text))
+            .collect::<Vec<_>>()
+    );
+    let feed = store
+        .feed_by_url(&site.url("/feed.xml"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        feed.etag.as_deref(),
+        Some("\"v1\""),
+        "a 304 must keep the validators"
+    );
+    assert_eq!(feed.error_count, 0);
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn failing_feeds_are_recorded_while_others_are_stored(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let site = Site::start().await;
+    site.article("/ok/1.html", "Good one", "good one").await;
+    site.article("/ok/2.html", "Good two", "good two").await;
+    site.serve(
+        "/ok.xml",
+        "application/rss+xml",
+        common::rss(&[
+            ("Good one", site.url("/ok/1.html")),
+            ("Good two", site.url("/ok/2.html")),
+        ]),
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path("/broken.xml"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("oops"))
+        .mount(&site.server)
+        .await;
+    site.serve(
+        "/malformed.xml",
+        "application/rss+xml",
+        "<rss version=\"2.0\"><channel><item><title>x</ti",
+    )
+    .await;
+    let broken = site.url("/broken.xml");
+    let malformed = site.url("/malformed.xml");
+    let cfg = common::with_feeds(
+        common::config(&tdb.url),
+        &[site.url("/ok.xml"), broken.clone(), malformed.clone()],
+    );
+    let store = tdb.store().await;
+    let summary = common::once(&cfg, &store).await;
+    assert_eq!(summary.feeds_failed, 2, "{summary:?}");
+    assert_eq!(summary.articles_stored, 2);
+    assert_eq!(done_articles(&store).await.len(), 2);
+
+    let b = store.feed_by_url(&broken).await.unwrap().unwrap();
+    assert_eq!(b.error_count, 1);
+    assert!(
+        b.last_error.as_deref().unwrap().contains("500"),
+        "{:?}",
+        b.last_error
+    );
+    assert!(
+        b.next_check_at > Utc::now(),
+        "a failed feed is retried later, not at once"
+    );
+    let m = store.feed_by_url(&malformed).await.unwrap().unwrap();
+    assert_eq!(m.error_count, 1);
+    assert!(
+        m.last_error.as_deref().unwrap().contains("not a feed"),
+        "{:?}",
+        m.last_error
+    );
+
+    // Errors accumulate; the feed is never dropped.
+    common::once(&cfg, &store).await;
+    assert_eq!(
+        store
+            .feed_by_url(&broken)
+            .await
+            .unwrap()
+            .unwrap()
+            .error_count,
+        2
+    );
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn same_story_from_two_feeds_is_stored_once(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let site = Site::start().await;
+    site.article("/world/story.html", "Shared story", "a shared subject")
+        .await;
+    let plain = site.url("/world/story.html");
+    let tracked = site.url("/world/story.html?utm_source=feed&utm_medium=rss&utm_campaign=x#top");
+    site.serve(
+        "/one.xml",
+        "application/rss+xml",
+        common::rss(&[("Shared story", plain.clone())]),
+    )
+    .await;
+    site.serve(
+        "/two.xml",
+        "application/atom+xml",
+        common::atom(&[("Shared story", tracked)]),
+    )
+    .await;
+    let cfg = common::with_feeds(
+        common::config(&tdb.url),
+        &[site.url("/one.xml"), site.url("/two.xml")],
+    );
+    let store = tdb.store().await;
+    let summary = common::once(&cfg, &store).await;
+    assert_eq!(summary.new_entries, 1, "{summary:?}");
+    let articles = done_articles(&store).await;
+    assert_eq!(articles.len(), 1);
+    assert_eq!(articles[0].canonical_url, plain);
+    assert_eq!(site.requests_to("/world/story.html").await.len(), 1);
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn second_pass_stores_and_fetches_nothing_new(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let site = Site::start().await;
+    let mut items = Vec::new();
+    for i in 0..5 {
+        let p = format!("/n/{i}.html");
+        site.article(&p, &format!("Story {i}"), &format!("topic number {i}"))
+            .await;
+        items.push(("Story", site.url(&p)));
+    }
+    site.serve("/feed.xml", "application/rss+xml", common::rss(&items))
+        .await;
+    let cfg = common::with_feeds(common::config(&tdb.url), &[site.url("/feed.xml")]);
+    let store = tdb.store().await;
+    assert_eq!(common::once(&cfg, &store).await.articles_stored, 5);
+    let second = common::once(&cfg, &store).await;
+    assert_eq!(second.feeds_polled, 1);
+    assert_eq!(second.new_entries, 0);
+    assert_eq!(second.articles_stored, 0);
+    assert_eq!(done_articles(&store).await.len(), 5);
+    for i in 0..5 {
+        assert_eq!(
+            site.requests_to(&format!("/n/{i}.html")).await.len(),
+            1,
+            "page {i} fetched again"
+        );
+    }
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn restart_completes_articles_discovered_before_a_crash(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let site = Site::start().await;
+    let mut items = Vec::new();
+    for i in 0..3 {
+        let p = format!("/r/{i}.html");
+        site.article(&p, &format!("Pending {i}"), &format!("pending matter {i}"))
+            .await;
+        items.push(("Pending", site.url(&p)));
+    }
+    let feed_xml = common::rss(&items);
+    site.serve("/feed.xml", "application/rss+xml", feed_xml.clone())
+        .await;
+    let cfg = common::with_feeds(common::config(&tdb.url), &[site.url("/feed.xml")]);
+    let store = tdb.store().await;
+
+    // The previous run polled the feed, claimed the articles and died before fetching them.
+    common::sync_feeds(&cfg, &store).await;
+    let feed = store
+        .feed_by_url(&site.url("/feed.xml"))
+        .await
+        .unwrap()
+        .unwrap();
+    let parsed = stringer::poll::parse(feed_xml.as_bytes(), &feed.url).unwrap();
+    assert_eq!(
+        store
+            .insert_entries(feed.id, &parsed.entries)
+            .await
+            .unwrap(),
+        3
+    );
+    let now = Utc::now();
+    let claimed = store
+        .claim_articles(
+            now,
+            &cfg.pipeline.daemon_id,
+            now + ChronoDuration::hours(1),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 3);
+    assert_eq!(store.article_counts().await.unwrap().pending, 3);
+
+    let summary = common::once(&cfg, &store).await;
+    assert_eq!(summary.articles_stored, 3, "{summary:?}");
+    let counts = store.article_counts().await.unwrap();
+    assert_eq!((counts.done, counts.pending), (3, 0));
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn failed_article_fetches_are_recorded_and_retried_only_when_transient(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let site = Site::start().await;
+    site.article("/fine.html", "Fine", "fine matter").await;
+    Mock::given(method("GET"))
+        .and(path("/gone.html"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&site.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/busy.html"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&site.server)
+        .await;
+    site.serve(
+        "/feed.xml",
+        "application/rss+xml",
+        common::rss(&[
+            ("Fine", site.url("/fine.html")),
+            ("Gone", site.url("/gone.html")),
+            ("Busy", site.url("/busy.html")),
+        ]),
+    )
+    .await;
+    let cfg = common::with_feeds(common::config(&tdb.url), &[site.url("/feed.xml")]);
+    let store = tdb.store().await;
+    let summary = common::once(&cfg, &store).await;
+    assert_eq!(summary.articles_stored, 1, "{summary:?}");
+    assert_eq!(summary.articles_failed, 1, "404 is final");
+    assert_eq!(summary.articles_retry_later, 1, "503 is retried later");
+    let counts = store.article_counts().await.unwrap();
+    assert_eq!((counts.done, counts.failed, counts.pending), (1, 1, 1));
+    // The retry is not due yet: a second pass does not hammer the busy server.
+    common::once(&cfg, &store).await;
+    assert_eq!(site.requests_to("/busy.html").await.len(), 1);
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn private_addresses_are_refused_unless_allowed(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let site = Site::start().await;
+    site.serve("/feed.xml", "application/rss+xml", common::rss(&[]))
+        .await;
+    let mut cfg = common::with_feeds(common::config(&tdb.url), &[site.url("/feed.xml")]);
+    cfg.http.allow_private_networks = false;
+    let store = tdb.store().await;
+    let summary = common::once(&cfg, &store).await;
+    assert_eq!(summary.feeds_failed, 1);
+    let feed = store
+        .feed_by_url(&site.url("/feed.xml"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        feed.last_error
+            .as_deref()
+            .unwrap()
+            .contains("private address"),
+        "{:?}",
+        feed.last_error
+    );
+    assert!(
+        site.requests_to("/feed.xml").await.is_empty(),
+        "nothing may reach the private address"
+    );
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn trends_compare_the_window_with_the_one_before(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let store = tdb.store().await;
+    let (feed_id, _) = store
+        .upsert_feed(&stringer::store::FeedUpsert {
+            url: "https://news.example/feed.xml".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let now = Utc::now();
+    // Three articles now, one 30 hours ago; Yellen is in two recent and the old one, Hikvision
+    // only in the old one.
+    let plan: [(i64, &[(&str, EntityType)]); 4] = [
+        (
+            1,
+            &[
+                ("Janet Yellen", EntityType::PER),
+                ("China", EntityType::LOC),
+            ],
+        ),
+        (
+            2,
+            &[
+                ("Janet Yellen", EntityType::PER),
+                ("China", EntityType::LOC),
+            ],
+        ),
+        (3, &[("China", EntityType::LOC)]),
+        (
+            30,
+            &[
+                ("Janet Yellen", EntityType::PER),
+                ("Hikvision", EntityType::ORG),
+            ],
+        ),
+    ];
+    let entries: Vec<_> = plan
+        .iter()
+        .enumerate()
+        .map(|(i, _)| stringer::poll::NewEntry {
+            guid: None,
+            url: format!("https://news.example/{i}"),
+            canonical_url: format!("https://news.example/{i}"),
+            title: None,
+            published_at: None,
+        })
+        .collect();
+    store.insert_entries(feed_id, &entries).await.unwrap();
+    let jobs = store
+        .claim_articles(Utc::now(), "t", now + ChronoDuration::hours(1), 10)
+        .await
+        .unwrap();
+    for (job, (hours_ago, ents)) in jobs.iter().zip(plan.iter()) {
+        let published = (now - ChronoDuration::hours(*hours_ago)).fixed_offset();
+        let article = EnrichedArticle {
+            final_url: job.url.clone(),
+            http_status: 200,
+            page: CleanPage {
+                text: "text".into(),
+                published_at: Some(published),
+                ..Default::default()
+            },
+            entities: ents
+                .iter()
+                .map(|(name, kind)| Entity {
+                    name: name.to_string(),
+                    key: stringer::ner::normalise_key(name),
+                    kind: *kind,
+                    mentions: 2,
+                    first_offset: 0,
+                })
+                .collect(),
+            category: None,
+            keyphrases: vec!["sanctions".into()],
+            content_hash: "h".into(),
+        };
+        store.complete_article(job, &article, now).await.unwrap();
+        // Storing twice changes nothing (idempotent upserts).
+        store.complete_article(job, &article, now).await.unwrap();
+    }
+    let rows = store
+        .trends(
+            now + ChronoDuration::seconds(1),
+            ChronoDuration::hours(24),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    let get = |name: &str| rows.iter().find(|r| r.name == name).cloned();
+    let china = get("China").expect("China trends");
+    assert_eq!((china.articles, china.previous, china.change()), (3, 0, 3));
+    let yellen = get("Janet Yellen").expect("Yellen trends");
+    assert_eq!(
+        (yellen.articles, yellen.previous, yellen.mentions),
+        (2, 1, 4)
+    );
+    assert!(get("Hikvision").is_none(), "only in the previous window");
+    assert_eq!(rows[0].name, "China", "biggest rise first");
+    let per = store
+        .trends(
+            now + ChronoDuration::seconds(1),
+            ChronoDuration::hours(24),
+            Some("PER"),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        per.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        vec!["Janet Yellen"]
+    );
+    store.close().await;
+    tdb.drop_db().await;
+}
