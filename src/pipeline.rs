@@ -14,14 +14,15 @@
 //! and the last stored article is complete. A full channel makes the stage before it wait
 //! (backpressure); nothing is dropped.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use tokio::sync::{Notify, Semaphore, mpsc};
+use futures::stream::FuturesUnordered;
+use tokio::sync::{Notify, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
@@ -79,7 +80,6 @@ struct Shared {
     article_wake: Notify,
     /// Set when the poll stage has ended: `once` finishes only after it.
     polling_done: AtomicBool,
-    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
 /// One claimed article's place in the in-flight count; freed when dropped, whichever way the
@@ -116,7 +116,6 @@ pub async fn run(
         in_flight: AtomicUsize::new(0),
         article_wake: Notify::new(),
         polling_done: AtomicBool::new(false),
-        hosts: Mutex::new(HashMap::new()),
     });
 
     let (feed_tx, feed_rx) = mpsc::channel::<FeedJob>(capacity);
@@ -439,50 +438,84 @@ async fn article_source(
 }
 
 /// Fetch stage: `articles.concurrency` pages at a time, at most `articles.per_host` per host.
+///
+/// A job for a host that is at its limit waits in that host's queue instead of holding a
+/// fetch slot, so a burst of articles from one site does not stall every other site behind it.
+/// The queues are bounded by the article source's in-flight limit.
 async fn fetchers(
     shared: Arc<Shared>,
-    rx: mpsc::Receiver<(ArticleJob, Slot)>,
+    mut rx: mpsc::Receiver<(ArticleJob, Slot)>,
     tx: mpsc::Sender<RawArticle>,
 ) -> anyhow::Result<()> {
     let concurrency = shared.cfg.articles.concurrency;
-    ReceiverStream::new(rx)
-        .for_each_concurrent(concurrency, |(job, slot)| {
-            let shared = shared.clone();
-            let tx = tx.clone();
-            async move {
+    let per_host = shared.cfg.articles.per_host;
+    let mut active: HashMap<String, usize> = HashMap::new();
+    let mut waiting: HashMap<String, VecDeque<(ArticleJob, Slot)>> = HashMap::new();
+    let mut running = FuturesUnordered::new();
+    let mut input_open = true;
+    loop {
+        tokio::select! {
+            received = rx.recv(), if input_open && running.len() < concurrency => {
+                let Some((job, slot)) = received else {
+                    input_open = false;
+                    continue;
+                };
                 let host = urls::host_of(&job.url);
-                let permit = host_semaphore(&shared, &host).acquire_owned().await;
-                let result = shared.http.get_page(&job.url).await;
-                drop(permit);
-                match result {
-                    Ok(page) => {
-                        let raw = RawArticle {
-                            job,
-                            page,
-                            fetched_at: Utc::now(),
-                            _slot: slot,
-                        };
-                        // A closed channel means the run is failing; the lease is released at the end.
-                        let _ = tx.send(raw).await;
-                    }
-                    Err(e) => {
-                        if let Err(store_error) = record_fetch_failure(&shared, &job, &e).await {
-                            warn!(article_url = %job.url, stage = "fetch", error = %store_error, "cannot record failure");
+                let count = active.entry(host.clone()).or_default();
+                if *count < per_host {
+                    *count += 1;
+                    running.push(fetch_one(shared.clone(), tx.clone(), host, job, slot));
+                } else {
+                    waiting.entry(host).or_default().push_back((job, slot));
+                }
+            }
+            Some(host) = running.next() => {
+                let next = waiting.get_mut(&host).and_then(VecDeque::pop_front);
+                match next {
+                    Some((job, slot)) => running.push(fetch_one(shared.clone(), tx.clone(), host, job, slot)),
+                    None => {
+                        waiting.remove(&host);
+                        if let Some(count) = active.get_mut(&host) {
+                            *count -= 1;
+                            if *count == 0 {
+                                active.remove(&host);
+                            }
                         }
                     }
                 }
             }
-        })
-        .await;
+            else => break,
+        }
+    }
     Ok(())
 }
 
-fn host_semaphore(shared: &Shared, host: &str) -> Arc<Semaphore> {
-    let mut hosts = shared.hosts.lock().expect("hosts lock");
-    hosts
-        .entry(host.to_string())
-        .or_insert_with(|| Arc::new(Semaphore::new(shared.cfg.articles.per_host)))
-        .clone()
+/// Fetches one page and passes it on (or records the failure); returns the host it used.
+async fn fetch_one(
+    shared: Arc<Shared>,
+    tx: mpsc::Sender<RawArticle>,
+    host: String,
+    job: ArticleJob,
+    slot: Slot,
+) -> String {
+    match shared.http.get_page(&job.url).await {
+        Ok(page) => {
+            let raw = RawArticle {
+                job,
+                page,
+                fetched_at: Utc::now(),
+                _slot: slot,
+            };
+            // A closed channel means the run is failing; the lease is released at the end.
+            let _ = tx.send(raw).await;
+        }
+        Err(e) => {
+            if let Err(store_error) = record_fetch_failure(&shared, &job, &e).await {
+                warn!(article_url = %job.url, stage = "fetch", error = %store_error, "cannot record failure");
+            }
+        }
+    }
+    host
 }
 
 async fn record_fetch_failure(

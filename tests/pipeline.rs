@@ -575,3 +575,53 @@ async fn trends_compare_the_window_with_the_one_before(db: Db) {
     store.close().await;
     tdb.drop_db().await;
 }
+
+/// A site at its per-host limit must not hold up articles from other sites.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_host_does_not_hold_up_other_hosts() {
+    common::watchdog(async {
+        let tdb = TestDb::new(Db::Sqlite).await.unwrap();
+        let site = Site::start().await;
+        let paragraphs = common::story("slow site");
+        let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::path_regex(r"^/slow/\d+\.html$"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(common::article_html("Slow", &refs), "text/html")
+                    .set_delay(std::time::Duration::from_millis(700)),
+            )
+            .mount(&site.server)
+            .await;
+        site.article("/fast.html", "Fast", "fast site").await;
+        // The same server under two host names: 127.0.0.1 (slow pages first) and localhost.
+        let mut items: Vec<(&str, String)> = (0..4)
+            .map(|i| ("Slow", site.url(&format!("/slow/{i}.html"))))
+            .collect();
+        let fast = site.url("/fast.html").replace("127.0.0.1", "localhost");
+        items.push(("Fast", fast));
+        site.serve("/feed.xml", "application/rss+xml", common::rss(&items))
+            .await;
+        let mut cfg = common::with_feeds(common::config(&tdb.url), &[site.url("/feed.xml")]);
+        cfg.articles.per_host = 1;
+        cfg.articles.concurrency = 4;
+        let store = tdb.store().await;
+        assert_eq!(common::once(&cfg, &store).await.articles_stored, 5);
+        let order: Vec<String> = site
+            .server
+            .received_requests()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.url.path().to_string())
+            .filter(|p| p != "/feed.xml")
+            .collect();
+        let fast_at = order.iter().position(|p| p == "/fast.html").unwrap();
+        assert!(
+            fast_at <= 1,
+            "the other host waited behind the busy one: {order:?}"
+        );
+        store.close().await;
+    })
+    .await;
+}
