@@ -89,6 +89,44 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Train a model from the shared data and write it where the build embeds it.
+    #[command(subcommand)]
+    Train(TrainCommand),
+    /// Measure a part against a benchmark, with the same metric as its scorer in ../shared/tools.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrainCommand {
+    /// The category classifier, from topics/bbc and topics/ag_news.
+    Category {
+        /// The shared data folder.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value = "models/category.bin")]
+        out: PathBuf,
+    },
+    /// The document-frequency table of the keyphrase extractor, from the shared news text.
+    Keyphrases {
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value = "models/keyphrase_df.bin")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Category accuracy on JSON lines shaped like the topics data ({label, title, text}).
+    Category { file: PathBuf },
+    /// Keyphrase P/R/F1 at 10 on a folder shaped like 500N-KPCrowd (docsutf8/, keys/).
+    Keyphrases {
+        dir: PathBuf,
+        /// Also write the predictions, one {"id", "keyphrases"} a line.
+        #[arg(long)]
+        predictions: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -296,7 +334,61 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             limit,
             format,
         } => trends(cfg, window, kind, limit, format).await,
+        Command::Train(cmd) => tokio::task::spawn_blocking(move || train(cmd)).await?,
+        Command::Eval(cmd) => tokio::task::spawn_blocking(move || eval(cmd)).await?,
     }
+}
+
+/// Training is CPU work for minutes: it runs on a blocking thread and prints its report.
+fn train(cmd: TrainCommand) -> anyhow::Result<()> {
+    match cmd {
+        TrainCommand::Category { data, out } => {
+            let opts = crate::category::train::TrainOptions {
+                data_dir: data,
+                out,
+                ..Default::default()
+            };
+            println!("{}", crate::category::train::train(&opts)?);
+        }
+        TrainCommand::Keyphrases { data, out } => {
+            let opts = crate::keyphrases::docfreq::BuildOptions {
+                data_dir: data,
+                out,
+                ..Default::default()
+            };
+            println!("{}", crate::keyphrases::docfreq::build(&opts)?);
+        }
+    }
+    Ok(())
+}
+
+fn eval(cmd: EvalCommand) -> anyhow::Result<()> {
+    match cmd {
+        EvalCommand::Category { file } => {
+            let report =
+                crate::category::eval::run(crate::category::Classifier::embedded(), &file)?;
+            println!("{report}");
+        }
+        EvalCommand::Keyphrases { dir, predictions } => {
+            let params = crate::keyphrases::Params::default();
+            let predicted = crate::keyphrases::eval::predict(&dir, &params)?;
+            if let Some(path) = predictions {
+                let mut ids: Vec<&String> = predicted.keys().collect();
+                ids.sort();
+                let mut out = std::io::BufWriter::new(
+                    std::fs::File::create(&path)
+                        .with_context(|| format!("{}: cannot create", path.display()))?,
+                );
+                for id in ids {
+                    let row = serde_json::json!({"id": id, "keyphrases": predicted[id]});
+                    writeln!(out, "{row}")?;
+                }
+                out.flush()?;
+            }
+            println!("{}", crate::keyphrases::eval::score(&dir, &predicted)?);
+        }
+    }
+    Ok(())
 }
 
 /// Adds the feeds listed in the configuration file to the store (interval, tags and title

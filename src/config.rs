@@ -109,6 +109,8 @@ pub struct ArticlesConfig {
     /// Wait before the first retry of a failed fetch; doubles with every attempt.
     #[serde(with = "humantime_serde_compat")]
     pub retry_delay: Duration,
+    /// Skip article pages that the site's robots.txt disallows for our user agent.
+    pub respect_robots_txt: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,6 +208,7 @@ impl Default for ArticlesConfig {
             per_host: 2,
             max_attempts: 5,
             retry_delay: Duration::from_secs(5 * 60),
+            respect_robots_txt: true,
         }
     }
 }

@@ -35,6 +35,8 @@ pub enum FetchError {
     Network(String),
     #[error("not a web page (Content-Type {0})")]
     NotHtml(String),
+    #[error("disallowed by robots.txt")]
+    Disallowed,
 }
 
 impl FetchError {
@@ -45,7 +47,10 @@ impl FetchError {
                 *status == 408 || *status == 425 || *status == 429 || *status >= 500
             }
             FetchError::Timeout | FetchError::Network(_) => true,
-            FetchError::Blocked(_) | FetchError::TooLarge { .. } | FetchError::NotHtml(_) => false,
+            FetchError::Blocked(_)
+            | FetchError::TooLarge { .. }
+            | FetchError::NotHtml(_)
+            | FetchError::Disallowed => false,
         }
     }
 
@@ -97,6 +102,7 @@ pub enum Outcome {
 pub enum Want {
     Feed,
     Page,
+    Text,
 }
 
 #[derive(Clone)]
@@ -150,6 +156,7 @@ impl Http {
                 "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
             }
             Want::Page => "text/html, application/xhtml+xml;q=0.9, */*;q=0.8",
+            Want::Text => "text/plain, */*;q=0.5",
         };
         let mut request = self.client.get(parsed).header(header::ACCEPT, accept);
         if let Some(etag) = &validators.etag {

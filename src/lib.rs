@@ -8,6 +8,7 @@ pub mod config;
 // Getting things from the web.
 pub mod fetch;
 pub mod poll;
+pub mod robots;
 pub mod schedule;
 pub mod subscriptions;
 pub mod urls;

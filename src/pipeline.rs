@@ -31,6 +31,7 @@ use crate::config::Config;
 use crate::enrich::{EnrichedArticle, Enricher};
 use crate::fetch::{FetchError, Fetched, Http, Validators};
 use crate::poll::{self, FeedJob, PollError, Polled};
+use crate::robots::{Robots, Verdict};
 use crate::schedule::{self, Bounds};
 use crate::store::{ArticleJob, FeedRow, PollRecord, Store};
 use crate::urls;
@@ -72,6 +73,7 @@ struct Shared {
     cfg: Config,
     store: Store,
     http: Http,
+    robots: Robots,
     enricher: Arc<Enricher>,
     stats: Mutex<Summary>,
     /// Articles claimed and not yet stored or failed; bounded so leases never outlive the work.
@@ -108,6 +110,7 @@ pub async fn run(
     let capacity = cfg.pipeline.channel_capacity;
     let workers = cfg.workers();
     let shared = Arc::new(Shared {
+        robots: Robots::new(&cfg.http.user_agent),
         cfg,
         store,
         http,
@@ -498,7 +501,7 @@ async fn fetch_one(
     job: ArticleJob,
     slot: Slot,
 ) -> String {
-    match shared.http.get_page(&job.url).await {
+    match fetch_page(&shared, &job.url).await {
         Ok(page) => {
             let raw = RawArticle {
                 job,
@@ -516,6 +519,17 @@ async fn fetch_one(
         }
     }
     host
+}
+
+async fn fetch_page(shared: &Shared, url: &str) -> Result<Fetched, FetchError> {
+    if shared.cfg.articles.respect_robots_txt {
+        match shared.robots.check(&shared.http, url).await {
+            Verdict::Allowed => {}
+            Verdict::Disallowed => return Err(FetchError::Disallowed),
+            Verdict::Unreachable(why) => return Err(FetchError::Network(why)),
+        }
+    }
+    shared.http.get_page(url).await
 }
 
 async fn record_fetch_failure(

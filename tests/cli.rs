@@ -351,12 +351,13 @@ async fn killed_daemon_resumes_and_loses_nothing() {
     let cfg = write_config(dir.path(), &[site.url("/feed.xml")], "");
     let db_url = format!("sqlite://{}", dir.path().join("stringer.db").display());
 
+    let log_path = dir.path().join("daemon.log");
     let mut daemon = stringer()
         .arg("--config")
         .arg(&cfg)
         .arg("run")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .unwrap();
     let store = stringer::store::Store::connect(&db_url, 1).await.unwrap();

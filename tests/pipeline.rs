@@ -614,12 +614,56 @@ async fn a_busy_host_does_not_hold_up_other_hosts() {
             .unwrap()
             .into_iter()
             .map(|r| r.url.path().to_string())
-            .filter(|p| p != "/feed.xml")
+            .filter(|p| p != "/feed.xml" && p != "/robots.txt")
             .collect();
         let fast_at = order.iter().position(|p| p == "/fast.html").unwrap();
         assert!(
             fast_at <= 1,
             "the other host waited behind the busy one: {order:?}"
+        );
+        store.close().await;
+    })
+    .await;
+}
+
+/// Pages a site's robots.txt disallows are not fetched; the rest of the site is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_txt_is_respected_for_article_pages() {
+    common::watchdog(async {
+        let tdb = TestDb::new(Db::Sqlite).await.unwrap();
+        let site = Site::start().await;
+        site.serve(
+            "/robots.txt",
+            "text/plain",
+            "User-agent: *\nDisallow: /private/\n",
+        )
+        .await;
+        site.article("/private/a.html", "Private", "private matters")
+            .await;
+        site.article("/public/b.html", "Public", "public matters")
+            .await;
+        site.serve(
+            "/feed.xml",
+            "application/rss+xml",
+            common::rss(&[
+                ("Private", site.url("/private/a.html")),
+                ("Public", site.url("/public/b.html")),
+            ]),
+        )
+        .await;
+        let cfg = common::with_feeds(common::config(&tdb.url), &[site.url("/feed.xml")]);
+        let store = tdb.store().await;
+        let summary = common::once(&cfg, &store).await;
+        assert_eq!(
+            (summary.articles_stored, summary.articles_failed),
+            (1, 1),
+            "{summary:?}"
+        );
+        assert!(site.requests_to("/private/a.html").await.is_empty());
+        assert_eq!(
+            site.requests_to("/robots.txt").await.len(),
+            1,
+            "rules are cached per site"
         );
         store.close().await;
     })

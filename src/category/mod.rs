@@ -1,4 +1,22 @@
-//! PLACEHOLDER until the classifier lands.
+//! Article category: a linear classifier (sublinear TF-IDF over hashed word unigrams and bigrams,
+//! multinomial logistic regression) over five labels, with the trained model embedded in the binary.
+//! It must not read files or the network at classification time, and it must not guess on
+//! non-English text: the caller passes the detected language and gets `None` for anything else.
+
+mod corpus;
+pub mod eval;
+mod features;
+mod model;
+pub mod train;
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+pub use self::corpus::{Doc, read_jsonl};
+use self::model::Model;
+
+/// The five labels of the export contract, in the order the model's weight columns use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
@@ -8,17 +26,158 @@ pub enum Category {
     Sport,
     Entertainment,
 }
-impl std::fmt::Display for Category {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", format!("{self:?}").to_lowercase())
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::World,
+        Category::Business,
+        Category::Technology,
+        Category::Sport,
+        Category::Entertainment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::World => "world",
+            Category::Business => "business",
+            Category::Technology => "technology",
+            Category::Sport => "sport",
+            Category::Entertainment => "entertainment",
+        }
     }
 }
-pub struct Classifier;
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCategory(pub String);
+
+impl fmt::Display for UnknownCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown category {:?} (expected one of world, business, technology, sport, entertainment)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownCategory {}
+
+impl FromStr for Category {
+    type Err = UnknownCategory;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownCategory(s.to_string()))
+    }
+}
+
+/// A loaded category model. Cheap to share: classification takes `&self` only.
+#[derive(Debug)]
+pub struct Classifier {
+    model: Model,
+}
+
+/// Relative to this file in both the scratch crate and the daemon: `<crate>/models/category.bin`.
+static EMBEDDED_MODEL: &[u8] = include_bytes!("../../models/category.bin");
+
 impl Classifier {
+    /// The model committed with the code, parsed on first use.
+    ///
+    /// # Panics
+    /// If the committed model file is corrupt; a unit test parses it, so this cannot ship.
     pub fn embedded() -> &'static Classifier {
-        &Classifier
+        static CELL: OnceLock<Classifier> = OnceLock::new();
+        CELL.get_or_init(|| {
+            Classifier::from_bytes(EMBEDDED_MODEL).expect("embedded models/category.bin is valid")
+        })
     }
-    pub fn classify(&self, _t: &str, _x: &str, _l: Option<&str>) -> Option<(Category, f32)> {
-        Some((Category::World, 0.2))
+
+    pub fn from_bytes(b: &[u8]) -> anyhow::Result<Classifier> {
+        Ok(Classifier {
+            model: Model::from_bytes(b)?,
+        })
+    }
+
+    /// The most likely category and its probability, or `None` for non-English or empty input.
+    /// `language` is an ISO 639-1/639-3 code or English name; `None` means unknown and is
+    /// treated as English, since the stage only calls us after language detection.
+    pub fn classify(
+        &self,
+        title: &str,
+        text: &str,
+        language: Option<&str>,
+    ) -> Option<(Category, f32)> {
+        if !language.is_none_or(is_english) {
+            return None;
+        }
+        let probs = self.model.probabilities(title, text)?;
+        let (best, p) = probs
+            .iter()
+            .copied()
+            .enumerate()
+            .fold(
+                (0, f32::MIN),
+                |acc, (i, p)| if p > acc.1 { (i, p) } else { acc },
+            );
+        Some((Category::ALL[best], p))
+    }
+
+    /// The `n` terms that pushed hardest towards each category, as `(term, category, weight)`,
+    /// strongest first: for debugging a decision, not for the hot path.
+    pub fn explain(&self, title: &str, text: &str, n: usize) -> Vec<(String, Category, f32)> {
+        let m = &self.model;
+        let x = m.vectorise(title, text);
+        let words = features::word_count(text);
+        let mut out = Vec::new();
+        for (term, key) in features::named_terms(&m.config, title, text) {
+            for k in [key, features::tagged(&m.config, key, words)] {
+                let Ok(i) = m.keys.binary_search(&k) else {
+                    continue;
+                };
+                let Some(&(_, v)) = x.iter().find(|(j, _)| *j as usize == i) else {
+                    continue;
+                };
+                for c in Category::ALL {
+                    let w = v * m.weights[i][c as usize];
+                    if w > 0.0 {
+                        let label = if k == key {
+                            term.clone()
+                        } else {
+                            format!("{term} (tagged)")
+                        };
+                        out.push((label, c, w));
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| b.2.total_cmp(&a.2));
+        out.truncate(n);
+        out
+    }
+
+    /// Probability of each category in `Category::ALL` order, or `None` when nothing in the
+    /// text is known to the model.
+    pub fn probabilities(&self, title: &str, text: &str) -> Option<[f32; 5]> {
+        self.model.probabilities(title, text)
     }
 }
+
+/// Accepts the forms a language detector or a feed's `<language>` gives: "en", "en-GB", "eng", "English".
+pub(crate) fn is_english(language: &str) -> bool {
+    let l = language.trim();
+    let primary = l.split(['-', '_']).next().unwrap_or("");
+    primary.eq_ignore_ascii_case("en")
+        || primary.eq_ignore_ascii_case("eng")
+        || l.eq_ignore_ascii_case("english")
+}
+
+#[cfg(test)]
+mod tests;

@@ -129,7 +129,24 @@ impl Store {
     /// Applies the migrations of this back end that have not run yet.
     pub async fn migrate(&self) -> Result<()> {
         match &self.backend {
-            Backend::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Backend::Sqlite(pool) => {
+                // sqlx locks PostgreSQL migrations (advisory lock) but not SQLite ones: two
+                // processes opening a new file at once both try to create the tables, and the
+                // later one fails once the earlier commits. Running again then finds the
+                // migration applied.
+                let migrator = sqlx::migrate!("migrations/sqlite");
+                let mut attempt = 0;
+                loop {
+                    match migrator.run(pool).await {
+                        Ok(()) => break,
+                        Err(_) if attempt < 3 => {
+                            attempt += 1;
+                            tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
             Backend::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())

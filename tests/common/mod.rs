@@ -144,6 +144,7 @@ pub fn config(db_url: &str) -> Config {
     cfg.poll.tick = Duration::from_millis(200);
     cfg.articles.per_host = 4;
     cfg.articles.retry_delay = Duration::from_secs(3600);
+    cfg.articles.respect_robots_txt = true;
     cfg.pipeline.daemon_id = "test-daemon".into();
     cfg.pipeline.workers = 2;
     cfg.validate("test").expect("valid test config");

@@ -1,0 +1,135 @@
+//! robots.txt (RFC 9309) for article pages: a site that asks crawlers to stay out of a path is
+//! not fetched there. Rules are fetched once per origin and kept for a day.
+//!
+//! Following RFC 9309 §2.3.1: a robots.txt that does not exist (4xx) allows everything; one that
+//! cannot be read (5xx, network error) disallows everything for now, and the article is retried
+//! later. Feeds themselves are fetched regardless: a subscription is an explicit request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::fetch::{FetchError, Http, Outcome, Validators, Want};
+
+/// How long fetched rules are trusted (RFC 9309 §2.4 suggests at most 24 hours).
+const TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long an unreachable robots.txt is remembered before it is asked again.
+const UNREACHABLE_TTL: Duration = Duration::from_secs(10 * 60);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    Disallowed,
+    /// robots.txt could not be read; try the page again later.
+    Unreachable(String),
+}
+
+enum Rules {
+    AllowAll,
+    Parsed(texting_robots::Robot),
+    Unreachable(String),
+}
+
+/// The rules of one origin and when they were fetched. The async lock makes concurrent
+/// checks of an origin wait for one fetch instead of each fetching robots.txt.
+type Slot = Arc<tokio::sync::Mutex<Option<(Instant, Arc<Rules>)>>>;
+
+pub struct Robots {
+    agent: String,
+    cache: Mutex<HashMap<String, Slot>>,
+}
+
+impl Robots {
+    /// `user_agent` is the full User-Agent header; its product token (before the first `/`)
+    /// is what robots.txt groups are matched against.
+    pub fn new(user_agent: &str) -> Robots {
+        let agent = user_agent
+            .split(['/', ' '])
+            .next()
+            .filter(|a| !a.is_empty())
+            .unwrap_or("Stringer")
+            .to_string();
+        Robots {
+            agent,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub async fn check(&self, http: &Http, url: &str) -> Verdict {
+        let Ok(robots_url) = texting_robots::get_robots_url(url) else {
+            return Verdict::Allowed;
+        };
+        let slot = self
+            .cache
+            .lock()
+            .expect("robots cache lock")
+            .entry(robots_url.clone())
+            .or_default()
+            .clone();
+        let mut entry = slot.lock().await;
+        let fresh = entry.as_ref().filter(|(at, rules)| {
+            let ttl = match rules.as_ref() {
+                Rules::Unreachable(_) => UNREACHABLE_TTL,
+                _ => TTL,
+            };
+            at.elapsed() < ttl
+        });
+        let rules = match fresh {
+            Some((_, rules)) => rules.clone(),
+            None => {
+                let rules = Arc::new(self.fetch(http, &robots_url).await);
+                *entry = Some((Instant::now(), rules.clone()));
+                rules
+            }
+        };
+        drop(entry);
+        match rules.as_ref() {
+            Rules::AllowAll => Verdict::Allowed,
+            Rules::Parsed(robot) if robot.allowed(url) => Verdict::Allowed,
+            Rules::Parsed(_) => Verdict::Disallowed,
+            Rules::Unreachable(why) => Verdict::Unreachable(why.clone()),
+        }
+    }
+
+    async fn fetch(&self, http: &Http, robots_url: &str) -> Rules {
+        match http
+            .get(robots_url, Want::Text, &Validators::default())
+            .await
+        {
+            Ok(Outcome::Fetched(f)) => match texting_robots::Robot::new(&self.agent, &f.body) {
+                Ok(robot) => Rules::Parsed(robot),
+                // Unparseable rules are no rules (RFC 9309 §2.2: parse what can be parsed).
+                Err(_) => Rules::AllowAll,
+            },
+            Ok(Outcome::NotModified { .. }) => Rules::AllowAll,
+            Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
+                Rules::AllowAll
+            }
+            // A robots.txt too large to read: RFC 9309 §2.5 says parse the first 500 KiB; we
+            // cannot, so be permissive rather than block a whole site.
+            Err(FetchError::TooLarge { .. }) => Rules::AllowAll,
+            Err(e) => Rules::Unreachable(format!("robots.txt unreachable: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_is_the_product_token() {
+        assert_eq!(Robots::new("Stringer/0.1 (self-hosted)").agent, "Stringer");
+        assert_eq!(Robots::new("MyBot").agent, "MyBot");
+    }
+
+    #[test]
+    fn rules_are_matched_for_our_agent() {
+        let txt = b"User-agent: *\nDisallow: /private/\n\nUser-agent: Stringer\nDisallow: /no-stringer/\n";
+        let robot = texting_robots::Robot::new("Stringer", txt).unwrap();
+        assert!(!robot.allowed("https://x.example/no-stringer/a.html"));
+        // Our own group replaces the * group.
+        assert!(robot.allowed("https://x.example/private/a.html"));
+        assert!(robot.allowed("https://x.example/news/a.html"));
+    }
+}
