@@ -118,6 +118,14 @@ pub enum TrainCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
+    /// Main-text F1/precision/recall on a folder shaped like scrapinghub-dev
+    /// (html/<id>.html.gz + ground-truth.json), scored like score_extraction.py.
+    Extraction {
+        dir: PathBuf,
+        /// Also write the predictions, {"<id>": {"articleBody": TEXT}}.
+        #[arg(long)]
+        predictions: Option<PathBuf>,
+    },
     /// Category accuracy on JSON lines shaped like the topics data ({label, title, text}).
     Category { file: PathBuf },
     /// Keyphrase P/R/F1 at 10 on a folder shaped like 500N-KPCrowd (docsutf8/, keys/).
@@ -364,6 +372,21 @@ fn train(cmd: TrainCommand) -> anyhow::Result<()> {
 
 fn eval(cmd: EvalCommand) -> anyhow::Result<()> {
     match cmd {
+        EvalCommand::Extraction { dir, predictions } => {
+            let (predicted, score) = crate::clean::eval::run(&dir)?;
+            if let Some(path) = predictions {
+                let doc: serde_json::Map<String, serde_json::Value> = predicted
+                    .into_iter()
+                    .map(|(id, text)| (id, serde_json::json!({ "articleBody": text })))
+                    .collect();
+                std::fs::write(&path, serde_json::to_string(&doc)?)
+                    .with_context(|| format!("{}: cannot write", path.display()))?;
+            }
+            println!(
+                "F1 {:.4} precision {:.4} recall {:.4} pages {}",
+                score.f1, score.precision, score.recall, score.pages
+            );
+        }
         EvalCommand::Category { file } => {
             let report =
                 crate::category::eval::run(crate::category::Classifier::embedded(), &file)?;

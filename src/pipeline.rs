@@ -70,6 +70,7 @@ pub struct RawArticle {
 
 /// Shared by the stages of one run.
 struct Shared {
+    mode: Mode,
     cfg: Config,
     store: Store,
     http: Http,
@@ -110,6 +111,7 @@ pub async fn run(
     let capacity = cfg.pipeline.channel_capacity;
     let workers = cfg.workers();
     let shared = Arc::new(Shared {
+        mode,
         robots: Robots::new(&cfg.http.user_agent),
         cfg,
         store,
@@ -127,6 +129,9 @@ pub async fn run(
     let (done_tx, done_rx) =
         mpsc::channel::<(ArticleJob, EnrichedArticle, DateTime<Utc>, Slot)>(capacity);
 
+    if mode == Mode::Daemon {
+        tokio::spawn(report_progress(shared.clone(), shutdown.clone()));
+    }
     let tasks = vec![
         tokio::spawn(feed_source(shared.clone(), mode, feed_tx, shutdown.clone())),
         tokio::spawn(pollers(shared.clone(), feed_rx)),
@@ -161,6 +166,31 @@ pub async fn run(
     }
     let summary = shared.stats.lock().expect("stats lock").clone();
     Ok(summary)
+}
+
+/// A daemon says what it has done every few minutes, so a quiet log still shows it is alive.
+async fn report_progress(shared: Arc<Shared>, shutdown: CancellationToken) {
+    let mut every = tokio::time::interval(Duration::from_secs(300));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    every.tick().await;
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        let s = shared.stats.lock().expect("stats lock").clone();
+        info!(
+            feeds_polled = s.feeds_polled,
+            feeds_not_modified = s.feeds_not_modified,
+            feeds_failed = s.feeds_failed,
+            new_entries = s.new_entries,
+            articles_stored = s.articles_stored,
+            articles_failed = s.articles_failed,
+            articles_retry_later = s.articles_retry_later,
+            in_flight = shared.in_flight.load(Ordering::Relaxed),
+            "progress since start"
+        );
+    }
 }
 
 fn bounds(cfg: &Config) -> Bounds {
@@ -360,7 +390,10 @@ async fn poll_one(shared: &Shared, job: &FeedJob) -> anyhow::Result<()> {
             shared.store.record_poll_error(job.feed_id, &record).await?;
             let mut stats = shared.stats.lock().expect("stats lock");
             stats.feeds_failed += 1;
-            stats.feed_errors.push((job.url.clone(), e.to_string()));
+            // The list is for the summary of `once`; a daemon has the errors on the feed rows.
+            if shared.mode == Mode::Once {
+                stats.feed_errors.push((job.url.clone(), e.to_string()));
+            }
             warn!(feed_url = %job.url, stage = "poll", error = %e, "feed failed");
         }
     }

@@ -73,7 +73,13 @@ pub async fn poll(http: &Http, job: &FeedJob) -> Result<Polled, PollError> {
     match http.get(&job.url, Want::Feed, &job.validators).await? {
         Outcome::NotModified { hints } => Ok(Polled::NotModified { hints }),
         Outcome::Fetched(fetched) => {
-            let feed = parse(&fetched.body, &fetched.final_url).map_err(PollError::Parse)?;
+            // Parsing a large feed is CPU work: keep it off the async threads.
+            let body = fetched.body.clone();
+            let url = fetched.final_url.clone();
+            let feed = tokio::task::spawn_blocking(move || parse(&body, &url))
+                .await
+                .map_err(|e| PollError::Parse(format!("the feed parser failed: {e}")))?
+                .map_err(PollError::Parse)?;
             let hints = ServerHints {
                 ttl: feed.ttl,
                 ..fetched.hints
@@ -105,21 +111,139 @@ pub fn parse(body: &[u8], feed_url: &str) -> Result<ParsedFeed, String> {
         .base_uri(Some(feed_url))
         .sanitize_content(false)
         .build();
-    let feed = match parser.parse(bytes) {
-        Ok(feed) => feed,
-        Err(first) => {
-            let start = bytes
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .unwrap_or(bytes.len());
-            if start == 0 {
-                return Err(first.to_string());
+    let first = match guarded_parse(&parser, bytes) {
+        Ok(feed) => return Ok(from_model(feed, feed_url)),
+        Err(e) => e,
+    };
+    // What lenient readers accept and feed-rs does not. Each retry is tried only when the
+    // strict parse failed, so a well-formed feed never pays for it.
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let trimmed = &bytes[start..];
+    if trimmed.starts_with(b"{") {
+        return json_feed(trimmed, feed_url).ok_or(first);
+    }
+    if start > 0
+        && let Ok(feed) = guarded_parse(&parser, trimmed)
+    {
+        return Ok(from_model(feed, feed_url));
+    }
+    let repaired = repair_xml(trimmed);
+    guarded_parse(&parser, repaired.as_bytes())
+        .map(|feed| from_model(feed, feed_url))
+        .map_err(|_| first)
+}
+
+/// feed-rs 3.0 panics on some malformed input (an assertion in its Media RSS handler, seen
+/// with an unclosed CDATA section); one bad feed must not take the poller down with it.
+fn guarded_parse(
+    parser: &feed_rs::parser::Parser,
+    bytes: &[u8],
+) -> Result<feed_rs::model::Feed, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes))) {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err("the feed parser crashed on this document".into()),
+    }
+}
+
+/// Undeclared or wrongly declared encodings (decoded by detection, declaration dropped) and
+/// RSS without its `version` attribute.
+fn repair_xml(bytes: &[u8]) -> String {
+    let mut text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let mut detector = chardetng::EncodingDetector::new();
+            detector.feed(bytes, true);
+            let declared = declared_encoding(bytes)
+                .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
+            let encoding = declared.unwrap_or_else(|| detector.guess(None, true));
+            let (decoded, _, malformed) = encoding.decode(bytes);
+            if malformed && declared.is_some() {
+                // The declaration lied: trust the detector instead.
+                detector.guess(None, true).decode(bytes).0.into_owned()
+            } else {
+                decoded.into_owned()
             }
-            parser
-                .parse(&bytes[start..])
-                .map_err(|_| first.to_string())?
         }
     };
+    // The text is UTF-8 now: a declaration naming another encoding would mislead the parser.
+    if text.starts_with("<?xml")
+        && let Some(end) = text.find("?>")
+    {
+        text.replace_range(..end + 2, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    }
+    if let Some(at) = text.find("<rss")
+        && let Some(close) = text[at..].find('>')
+        && !text[at..at + close].contains("version=")
+    {
+        text.insert_str(at + 4, " version=\"2.0\"");
+    }
+    text
+}
+
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = std::str::from_utf8(&bytes[..bytes.len().min(200)]).ok()?;
+    let decl = &head[..head.find("?>")?];
+    let at = decl.find("encoding=")? + "encoding=".len();
+    let quote = decl[at..].chars().next()?;
+    let rest = &decl[at + 1..];
+    Some(rest[..rest.find(quote)?].to_string())
+}
+
+/// JSON Feed read leniently (any version string, tags of any shape): id, url, title and
+/// dates of each item are all the daemon needs.
+fn json_feed(bytes: &[u8], feed_url: &str) -> Option<ParsedFeed> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let items = value.get("items")?.as_array()?;
+    let text = |v: &serde_json::Value, key: &str| {
+        v.get(key)
+            .and_then(|x| x.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let date = |v: &serde_json::Value, key: &str| {
+        text(v, key)
+            .and_then(|d| DateTime::parse_from_rfc3339(&d).ok())
+            .map(|d| d.with_timezone(&Utc))
+    };
+    let base = Url::parse(feed_url).ok();
+    let mut out = ParsedFeed {
+        title: text(&value, "title").map(|t| clean_text(&t)),
+        site_url: text(&value, "home_page_url"),
+        ..Default::default()
+    };
+    for item in items {
+        let link = text(item, "url")
+            .or_else(|| text(item, "external_url"))
+            .or_else(|| text(item, "id").filter(|id| id.starts_with("http")));
+        let url = link.and_then(|l| match &base {
+            Some(b) => b.join(&l).ok().map(String::from),
+            None => Url::parse(&l).ok().map(String::from),
+        });
+        let Some((url, canonical_url)) = url.and_then(|u| urls::canonicalize(&u).map(|c| (u, c)))
+        else {
+            out.skipped += 1;
+            continue;
+        };
+        out.entries.push(NewEntry {
+            guid: text(item, "id").or_else(|| {
+                item.get("id")
+                    .filter(|v| v.is_number())
+                    .map(|v| v.to_string())
+            }),
+            url,
+            canonical_url,
+            title: text(item, "title").map(|t| clean_text(&t)),
+            published_at: date(item, "date_published").or_else(|| date(item, "date_modified")),
+        });
+    }
+    Some(out)
+}
+
+fn from_model(feed: feed_rs::model::Feed, feed_url: &str) -> ParsedFeed {
     let base = Url::parse(feed_url).ok();
     let mut out = ParsedFeed {
         title: feed
@@ -162,7 +286,7 @@ pub fn parse(body: &[u8], feed_url: &str) -> Result<ParsedFeed, String> {
             published_at: entry.published.or(entry.updated),
         });
     }
-    Ok(out)
+    out
 }
 
 /// The story link: an `alternate` (or unlabelled) link to a page, else the first link.
@@ -256,6 +380,56 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[test]
+    fn undeclared_latin1_is_detected() {
+        let rss = "<rss version=\"2.0\"><channel><title>Caf\u{e9} d\u{e9}j\u{e0} vu</title>\
+                   <item><title>Pr\u{e9}sident</title><link>https://x.example/1</link></item></channel></rss>";
+        let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(rss);
+        let feed = parse(&latin1, "https://x.example/feed").unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Caf\u{e9} d\u{e9}j\u{e0} vu"));
+        assert_eq!(feed.entries[0].title.as_deref(), Some("Pr\u{e9}sident"));
+    }
+
+    #[test]
+    fn rss_without_version_is_read() {
+        let rss = "<?xml version=\"1.0\"?><rss><channel><title>t</title>\
+                   <item><title>a</title><link>https://x.example/a</link></item></channel></rss>";
+        assert_eq!(
+            parse(rss.as_bytes(), "https://x.example/feed")
+                .unwrap()
+                .entries
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn json_feed_is_read_leniently() {
+        let json = r#"{"version": "http://jsonfeed.org/version/1", "title": "J",
+            "items": [{"id": 7, "url": "https://x.example/7?utm_source=j", "title": "Seven",
+                       "tags": "not,a,list", "date_published": "2026-01-02T03:04:05+01:00"},
+                      {"id": "no-link"}]}"#;
+        let feed = parse(json.as_bytes(), "https://x.example/feed.json").unwrap();
+        assert_eq!(feed.entries.len(), 1);
+        assert_eq!(feed.skipped, 1);
+        let e = &feed.entries[0];
+        assert_eq!(
+            (e.guid.as_deref(), e.canonical_url.as_str()),
+            (Some("7"), "https://x.example/7")
+        );
+        assert_eq!(
+            e.published_at.unwrap().to_rfc3339(),
+            "2026-01-02T02:04:05+00:00"
+        );
+    }
+
+    #[test]
+    fn a_document_that_crashes_the_parser_is_an_error() {
+        let bad = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>x</title>\
+                   <item><title><![CD";
+        assert!(parse(bad.as_bytes(), "https://x.example/feed").is_err());
     }
 
     #[test]
