@@ -87,6 +87,9 @@ CREATE TABLE entities (
     key  TEXT NOT NULL,                               -- normalised name: one entity across articles
     type TEXT NOT NULL CHECK (type IN ('PER', 'ORG', 'LOC', 'MISC')),
     name TEXT NOT NULL,
+    -- Which surface form names the entity: the highest rank wins, whatever order articles
+    -- arrive in, so every database shows the same name (see store::articles::name_rank).
+    name_rank INTEGER NOT NULL DEFAULT 0,
     UNIQUE (key, type)
 );
 

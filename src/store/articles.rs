@@ -54,6 +54,27 @@ pub struct StatusCounts {
     pub failed: i64,
 }
 
+/// Orders the surface forms of one entity ("China", "CHINA", "the Pentagon" / "Pentagon"):
+/// without a leading article, then mixed case before all capitals, with diacritics kept, then a hash
+/// of the text as a tie-break. A number, so that both back ends compare it the same way.
+pub fn name_rank(name: &str) -> i64 {
+    let letters = name.chars().filter(|c| c.is_alphabetic()).count();
+    let upper = name.chars().filter(|c| c.is_uppercase()).count();
+    let mut quality = 0i64;
+    let lower = name.to_lowercase();
+    if !(lower.starts_with("the ") || lower.starts_with("a ")) {
+        quality += 4;
+    }
+    if letters == 0 || upper * 2 <= letters + 1 {
+        quality += 2;
+    }
+    if !name.is_ascii() {
+        quality += 1;
+    }
+    let tie = i64::from(xxhash_rust::xxh3::xxh3_64(name.as_bytes()) as u32 >> 1);
+    (quality << 32) | tie
+}
+
 const JOB_COLUMNS: &str =
     "id, url, canonical_url, feed_id, feed_title, published_at, discovered_at, attempts";
 
@@ -148,12 +169,16 @@ impl Store {
                 .await?;
             for e in &article.entities {
                 let entity_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO entities (key, type, name) VALUES ($1, $2, $3) \
-                     ON CONFLICT (key, type) DO UPDATE SET name = entities.name RETURNING id",
+                    "INSERT INTO entities (key, type, name, name_rank) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (key, type) DO UPDATE SET \
+                       name = CASE WHEN excluded.name_rank > entities.name_rank THEN excluded.name ELSE entities.name END, \
+                       name_rank = CASE WHEN excluded.name_rank > entities.name_rank THEN excluded.name_rank ELSE entities.name_rank END \
+                     RETURNING id",
                 )
                 .bind(&e.key)
                 .bind(e.kind.to_string())
                 .bind(&e.name)
+                .bind(name_rank(&e.name))
                 .fetch_one(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -282,7 +307,7 @@ impl Store {
                 "SELECT ae.article_id, e.name, e.type, ae.mentions FROM article_entities ae \
                  JOIN entities e ON e.id = ae.entity_id \
                  WHERE ae.article_id >= $1 AND ae.article_id <= $2 \
-                 ORDER BY ae.article_id, ae.mentions DESC, ae.first_offset",
+                 ORDER BY ae.article_id, ae.mentions DESC, ae.first_offset, e.name, e.type",
             )
             .bind(first)
             .bind(last)
@@ -319,5 +344,18 @@ impl Store {
             out.entry(id).or_default().push(phrase);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_rank;
+
+    #[test]
+    fn name_rank_prefers_the_usual_form() {
+        assert!(name_rank("China") > name_rank("CHINA"));
+        assert!(name_rank("Pentagon") > name_rank("the Pentagon"));
+        assert!(name_rank("José Martí") > name_rank("Jose Marti"));
+        assert!(name_rank("NATO") > name_rank("the NATO"));
     }
 }
