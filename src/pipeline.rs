@@ -641,27 +641,40 @@ async fn enrichers(
     Ok(())
 }
 
-/// Store stage: one writer, so SQLite never sees competing write transactions.
+/// Store stage: one writer, so SQLite never sees competing write transactions. Articles that
+/// are ready together are committed together (up to `STORE_BATCH`), which saves a disk flush
+/// per article; if a batch fails, its articles are tried one by one so one bad row cannot hold
+/// back the others.
 async fn store_writer(
     shared: Arc<Shared>,
     mut rx: mpsc::Receiver<(ArticleJob, EnrichedArticle, DateTime<Utc>, Slot)>,
 ) -> anyhow::Result<()> {
-    while let Some((job, article, fetched_at, slot)) = rx.recv().await {
-        match shared
-            .store
-            .complete_article(&job, &article, fetched_at)
-            .await
-        {
-            Ok(()) => {
-                shared.stats.lock().expect("stats lock").articles_stored += 1;
-                debug!(article_url = %job.url, stage = "store", "stored");
-            }
+    const STORE_BATCH: usize = 32;
+    let mut batch = Vec::with_capacity(STORE_BATCH);
+    while rx.recv_many(&mut batch, STORE_BATCH).await > 0 {
+        let items: Vec<_> = batch
+            .iter()
+            .map(|(job, article, at, _)| (job, article, *at))
+            .collect();
+        let stored = match shared.store.complete_articles(&items).await {
+            Ok(()) => items.len(),
             Err(e) => {
-                // The row stays pending under its lease and is retried when the lease ends.
-                warn!(article_url = %job.url, stage = "store", error = %e, "cannot store article");
+                debug!(stage = "store", error = %e, batch = items.len(), "batch failed; storing one by one");
+                let mut stored = 0;
+                for (job, article, at) in &items {
+                    match shared.store.complete_article(job, article, *at).await {
+                        Ok(()) => stored += 1,
+                        // The row stays pending under its lease and is retried when it ends.
+                        Err(e) => {
+                            warn!(article_url = %job.url, stage = "store", error = %e, "cannot store article")
+                        }
+                    }
+                }
+                stored
             }
-        }
-        drop(slot);
+        };
+        shared.stats.lock().expect("stats lock").articles_stored += stored;
+        batch.clear(); // frees the slots
     }
     Ok(())
 }

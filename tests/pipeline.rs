@@ -487,7 +487,8 @@ async fn trends_compare_the_window_with_the_one_before(db: Db) {
                 ("China", EntityType::LOC),
             ],
         ),
-        (3, &[("China", EntityType::LOC)]),
+        // Two surface forms of one entity in one article are one row with both counts.
+        (3, &[("China", EntityType::LOC), ("CHINA", EntityType::LOC)]),
         (
             30,
             &[
@@ -552,6 +553,8 @@ async fn trends_compare_the_window_with_the_one_before(db: Db) {
     let get = |name: &str| rows.iter().find(|r| r.name == name).cloned();
     let china = get("China").expect("China trends");
     assert_eq!((china.articles, china.previous, china.change()), (3, 0, 3));
+    assert_eq!(china.mentions, 8);
+    assert!(get("CHINA").is_none(), "one entity, under its usual name");
     let yellen = get("Janet Yellen").expect("Yellen trends");
     assert_eq!(
         (yellen.articles, yellen.previous, yellen.mentions),

@@ -9,6 +9,7 @@ use sqlx::types::Json;
 
 use super::{Backend, Result, Store};
 use crate::enrich::EnrichedArticle;
+use crate::ner::Entity;
 
 /// A pending article handed to the fetch stage.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -52,6 +53,61 @@ pub struct StatusCounts {
     pub pending: i64,
     pub done: i64,
     pub failed: i64,
+}
+
+/// One row per entity of an article, as `article_entities` keys them.
+struct EntityRow {
+    key: String,
+    kind: String,
+    name: String,
+    name_rank: i64,
+    mentions: i32,
+    first_offset: i32,
+}
+
+/// Entities with the same key and type (different surface forms that normalise alike) become
+/// one row: a multi-row upsert must not touch the same row twice (PostgreSQL refuses).
+fn merge_entities(entities: &[Entity]) -> Vec<EntityRow> {
+    let mut rows: Vec<EntityRow> = Vec::with_capacity(entities.len());
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for e in entities {
+        let kind = e.kind.to_string();
+        let rank = name_rank(&e.name);
+        let mentions = i32::try_from(e.mentions).unwrap_or(i32::MAX);
+        let offset = i32::try_from(e.first_offset).unwrap_or(i32::MAX);
+        match index.get(&(e.key.clone(), kind.clone())) {
+            Some(&i) => {
+                let row = &mut rows[i];
+                row.mentions = row.mentions.saturating_add(mentions);
+                row.first_offset = row.first_offset.min(offset);
+                if rank > row.name_rank {
+                    row.name = e.name.clone();
+                    row.name_rank = rank;
+                }
+            }
+            None => {
+                index.insert((e.key.clone(), kind.clone()), rows.len());
+                rows.push(EntityRow {
+                    key: e.key.clone(),
+                    kind,
+                    name: e.name.clone(),
+                    name_rank: rank,
+                    mentions,
+                    first_offset: offset,
+                });
+            }
+        }
+    }
+    rows
+}
+
+fn distinct_keyphrases(phrases: &[String]) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
+    phrases
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !p.is_empty() && seen.insert(*p))
+        .collect()
 }
 
 /// Orders the surface forms of one entity ("China", "CHINA", "the Pentagon" / "Pentagon"):
@@ -120,101 +176,116 @@ impl Store {
         article: &EnrichedArticle,
         fetched_at: DateTime<Utc>,
     ) -> Result<()> {
-        let page = &article.page;
-        let published = page
-            .published_at
-            .map(|d| d.with_timezone(&Utc))
-            .or(job.published_at);
-        // An article counts for trends at its publication time, but never later than we saw
-        // it: a wrong time zone or a future date must not push it out of "now".
-        let seen_at = published.map_or(job.discovered_at, |p| p.min(job.discovered_at));
-        let title = page.title.clone().or_else(|| job.feed_title.clone());
-        let category = article.category.map(|(c, _)| c.to_string());
-        let confidence = article.category.map(|(_, p)| f64::from(p));
+        self.complete_articles(&[(job, article, fetched_at)]).await
+    }
+
+    /// Stores several articles in one transaction: one commit (one disk flush) for the batch
+    /// instead of one per article. All or none are stored.
+    pub async fn complete_articles(
+        &self,
+        batch: &[(&ArticleJob, &EnrichedArticle, DateTime<Utc>)],
+    ) -> Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            sqlx::query(
-                "UPDATE articles SET status = 'done', attempts = attempts + 1, fetched_at = $2, \
-                   final_url = $3, http_status = $4, page_canonical_url = $5, title = $6, authors = $7, \
-                   published_at = $8, modified_at = $9, site_name = $10, language = $11, image_url = $12, \
-                   description = $13, section = $14, tags = $15, text = $16, content_hash = $17, \
-                   category = $18, category_confidence = $19, last_error = NULL, \
-                   lease_owner = NULL, lease_until = NULL \
-                 WHERE id = $1",
-            )
-            .bind(job.id)
-            .bind(fetched_at)
-            .bind(&article.final_url)
-            .bind(i32::from(article.http_status))
-            .bind(&page.canonical_url)
-            .bind(&title)
-            .bind(Json(&page.authors))
-            .bind(published)
-            .bind(page.modified_at.map(|d| d.with_timezone(&Utc)))
-            .bind(&page.site_name)
-            .bind(&page.language)
-            .bind(&page.image)
-            .bind(&page.description)
-            .bind(&page.section)
-            .bind(Json(&page.tags))
-            .bind(&page.text)
-            .bind(&article.content_hash)
-            .bind(&category)
-            .bind(confidence)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM article_entities WHERE article_id = $1")
-                .bind(job.id)
-                .execute(&mut *tx)
-                .await?;
-            for e in &article.entities {
-                let entity_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO entities (key, type, name, name_rank) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (key, type) DO UPDATE SET \
-                       name = CASE WHEN excluded.name_rank > entities.name_rank THEN excluded.name ELSE entities.name END, \
-                       name_rank = CASE WHEN excluded.name_rank > entities.name_rank THEN excluded.name_rank ELSE entities.name_rank END \
-                     RETURNING id",
-                )
-                .bind(&e.key)
-                .bind(e.kind.to_string())
-                .bind(&e.name)
-                .bind(name_rank(&e.name))
-                .fetch_one(&mut *tx)
-                .await?;
+            for &(job, article, fetched_at) in batch {
+                let page = &article.page;
+                let published = page
+                    .published_at
+                    .map(|d| d.with_timezone(&Utc))
+                    .or(job.published_at);
+                // An article counts for trends at its publication time, but never later than we saw
+                // it: a wrong time zone or a future date must not push it out of "now".
+                let seen_at = published.map_or(job.discovered_at, |p| p.min(job.discovered_at));
+                let title = page.title.clone().or_else(|| job.feed_title.clone());
+                let category = article.category.map(|(c, _)| c.to_string());
+                let confidence = article.category.map(|(_, p)| f64::from(p));
+                let entities = merge_entities(&article.entities);
+                let keyphrases = distinct_keyphrases(&article.keyphrases);
                 sqlx::query(
-                    "INSERT INTO article_entities (article_id, entity_id, mentions, first_offset, seen_at) \
-                     VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (article_id, entity_id) DO UPDATE SET mentions = article_entities.mentions + excluded.mentions",
+                    "UPDATE articles SET status = 'done', attempts = attempts + 1, fetched_at = $2, \
+                       final_url = $3, http_status = $4, page_canonical_url = $5, title = $6, authors = $7, \
+                       published_at = $8, modified_at = $9, site_name = $10, language = $11, image_url = $12, \
+                       description = $13, section = $14, tags = $15, text = $16, content_hash = $17, \
+                       category = $18, category_confidence = $19, last_error = NULL, \
+                       lease_owner = NULL, lease_until = NULL \
+                     WHERE id = $1",
                 )
                 .bind(job.id)
-                .bind(entity_id)
-                .bind(i32::try_from(e.mentions).unwrap_or(i32::MAX))
-                .bind(i32::try_from(e.first_offset).unwrap_or(i32::MAX))
-                .bind(seen_at)
+                .bind(fetched_at)
+                .bind(&article.final_url)
+                .bind(i32::from(article.http_status))
+                .bind(&page.canonical_url)
+                .bind(&title)
+                .bind(Json(&page.authors))
+                .bind(published)
+                .bind(page.modified_at.map(|d| d.with_timezone(&Utc)))
+                .bind(&page.site_name)
+                .bind(&page.language)
+                .bind(&page.image)
+                .bind(&page.description)
+                .bind(&page.section)
+                .bind(Json(&page.tags))
+                .bind(&page.text)
+                .bind(&article.content_hash)
+                .bind(&category)
+                .bind(confidence)
                 .execute(&mut *tx)
                 .await?;
-            }
-            sqlx::query("DELETE FROM article_keyphrases WHERE article_id = $1")
-                .bind(job.id)
-                .execute(&mut *tx)
-                .await?;
-            for (rank, phrase) in article.keyphrases.iter().enumerate() {
-                let keyphrase_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO keyphrases (phrase) VALUES ($1) \
-                     ON CONFLICT (phrase) DO UPDATE SET phrase = excluded.phrase RETURNING id",
-                )
-                .bind(phrase)
-                .fetch_one(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO article_keyphrases (article_id, keyphrase_id, rank) VALUES ($1, $2, $3) \
-                     ON CONFLICT (article_id, keyphrase_id) DO NOTHING",
-                )
-                .bind(job.id)
-                .bind(keyphrase_id)
-                .bind(rank as i32 + 1)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query("DELETE FROM article_entities WHERE article_id = $1")
+                    .bind(job.id)
+                    .execute(&mut *tx)
+                    .await?;
+                // Few statements per article whatever its size: one multi-row upsert of the
+                // entities, one insert of the links; the same for keyphrases.
+                if !entities.is_empty() {
+                    let mut upsert = sqlx::QueryBuilder::new("INSERT INTO entities (key, type, name, name_rank) ");
+                    upsert.push_values(&entities, |mut row, e| {
+                        row.push_bind(e.key.clone())
+                            .push_bind(e.kind.clone())
+                            .push_bind(e.name.clone())
+                            .push_bind(e.name_rank);
+                    });
+                    upsert.push(
+                        " ON CONFLICT (key, type) DO UPDATE SET \
+                           name = CASE WHEN excluded.name_rank > entities.name_rank THEN excluded.name ELSE entities.name END, \
+                           name_rank = CASE WHEN excluded.name_rank > entities.name_rank THEN excluded.name_rank ELSE entities.name_rank END \
+                         RETURNING id, key, type",
+                    );
+                    let ids: Vec<(i64, String, String)> = upsert.build_query_as().fetch_all(&mut *tx).await?;
+                    let ids: HashMap<(String, String), i64> =
+                        ids.into_iter().map(|(id, key, kind)| ((key, kind), id)).collect();
+                    let mut links = sqlx::QueryBuilder::new(
+                        "INSERT INTO article_entities (article_id, entity_id, mentions, first_offset, seen_at) ",
+                    );
+                    links.push_values(&entities, |mut row, e| {
+                        row.push_bind(job.id)
+                            .push_bind(ids.get(&(e.key.clone(), e.kind.clone())).copied().unwrap_or_default())
+                            .push_bind(e.mentions)
+                            .push_bind(e.first_offset)
+                            .push_bind(seen_at);
+                    });
+                    links.build().execute(&mut *tx).await?;
+                }
+                sqlx::query("DELETE FROM article_keyphrases WHERE article_id = $1")
+                    .bind(job.id)
+                    .execute(&mut *tx)
+                    .await?;
+                if !keyphrases.is_empty() {
+                    let mut upsert = sqlx::QueryBuilder::new("INSERT INTO keyphrases (phrase) ");
+                    upsert.push_values(&keyphrases, |mut row, p| {
+                        row.push_bind(p.to_string());
+                    });
+                    upsert.push(" ON CONFLICT (phrase) DO UPDATE SET phrase = excluded.phrase RETURNING id, phrase");
+                    let ids: Vec<(i64, String)> = upsert.build_query_as().fetch_all(&mut *tx).await?;
+                    let ids: HashMap<String, i64> = ids.into_iter().map(|(id, p)| (p, id)).collect();
+                    let mut links = sqlx::QueryBuilder::new("INSERT INTO article_keyphrases (article_id, keyphrase_id, rank) ");
+                    links.push_values(keyphrases.iter().enumerate(), |mut row, (rank, p)| {
+                        row.push_bind(job.id)
+                            .push_bind(ids.get(*p).copied().unwrap_or_default())
+                            .push_bind(rank as i32 + 1);
+                    });
+                    links.build().execute(&mut *tx).await?;
+                }
             }
             tx.commit().await?;
         });
