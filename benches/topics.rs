@@ -9,12 +9,7 @@ use stringer::category::Classifier;
 use stringer::keyphrases;
 
 fn seed_article() -> String {
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/data/seed/article.txt"))
-        .find(|p| p.exists())
-        .map(|p| std::fs::read_to_string(p).expect("seed article is readable"))
-        .expect("shared/data/seed/article.txt beside the crate")
+    include_str!("../tests/fixtures/clean/seed_article.txt").to_string()
 }
 
 fn bench(c: &mut Criterion) {

@@ -3,15 +3,9 @@
 
 use super::*;
 
-/// The seed article from `shared/data/seed`, found beside the crate in either layout
-/// (`/work/main` or a scratch crate one level deeper).
+/// The seed article's six paragraphs (PRODUCT.md), as the cleaner's golden fixture holds them.
 pub(crate) fn seed_article() -> String {
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/data/seed/article.txt"))
-        .find(|p| p.exists())
-        .map(|p| std::fs::read_to_string(p).expect("seed article is readable"))
-        .expect("shared/data/seed/article.txt beside the crate")
+    include_str!("../../tests/fixtures/clean/seed_article.txt").to_string()
 }
 
 fn lower(v: &[String]) -> Vec<String> {
