@@ -99,6 +99,19 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum TrainCommand {
+    /// The entity tagger, from CoNLL-2003 train (model selection on valid), with word clusters
+    /// and gazetteers built from the shared data. Deterministic: the same data gives the same file.
+    Ner {
+        #[arg(long, default_value = "../shared/data/ner/conll2003/train.txt")]
+        train: PathBuf,
+        #[arg(long, default_value = "../shared/data/ner/conll2003/valid.txt")]
+        valid: PathBuf,
+        /// The shared data folder (gazetteers and unlabelled news text).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value = "models/ner.bin")]
+        out: PathBuf,
+    },
     /// The category classifier, from topics/bbc and topics/ag_news.
     Category {
         /// The shared data folder.
@@ -118,6 +131,16 @@ pub enum TrainCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
+    /// Entity F1 on CoNLL columns (gold tag last), scored like score_ner.py.
+    Ner {
+        file: PathBuf,
+        /// Also write the input lines with the predicted tag appended as a new last column.
+        #[arg(long)]
+        predictions: Option<PathBuf>,
+        /// A model file to use instead of the embedded one.
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
     /// Main-text F1/precision/recall on a folder shaped like scrapinghub-dev
     /// (html/<id>.html.gz + ground-truth.json), scored like score_extraction.py.
     Extraction {
@@ -350,6 +373,21 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
 /// Training is CPU work for minutes: it runs on a blocking thread and prints its report.
 fn train(cmd: TrainCommand) -> anyhow::Result<()> {
     match cmd {
+        TrainCommand::Ner {
+            train,
+            valid,
+            data,
+            out,
+        } => {
+            let opts = crate::ner::train::TrainOptions {
+                train,
+                valid,
+                data_dir: data,
+                out,
+                ..Default::default()
+            };
+            println!("{}", crate::ner::train::train(&opts)?);
+        }
         TrainCommand::Category { data, out } => {
             let opts = crate::category::train::TrainOptions {
                 data_dir: data,
@@ -372,6 +410,25 @@ fn train(cmd: TrainCommand) -> anyhow::Result<()> {
 
 fn eval(cmd: EvalCommand) -> anyhow::Result<()> {
     match cmd {
+        EvalCommand::Ner {
+            file,
+            predictions,
+            model,
+        } => {
+            let loaded;
+            let tagger = match model {
+                Some(path) => {
+                    let bytes = std::fs::read(&path)
+                        .with_context(|| format!("{}: cannot read", path.display()))?;
+                    loaded = crate::ner::Tagger::from_bytes(&bytes)
+                        .with_context(|| format!("{}: not a tagger model", path.display()))?;
+                    &loaded
+                }
+                None => crate::ner::Tagger::embedded(),
+            };
+            let score = crate::ner::eval::run(tagger, &file, predictions.as_deref())?;
+            println!("{score}");
+        }
         EvalCommand::Extraction { dir, predictions } => {
             let (predicted, score) = crate::clean::eval::run(&dir)?;
             if let Some(path) = predictions {

@@ -1,76 +1,83 @@
-//! PLACEHOLDER until the tagger of issue 4 lands.
-use std::collections::BTreeMap;
+//! Named entities of news articles: tokenizer and sentence splitter, a two-pass averaged
+//! perceptron tagger (PER / ORG / LOC / MISC) trained on CoNLL-2003 with gazetteer, word
+//! cluster and document-level features, and canonical per-article entities with
+//! normalised keys and user aliases. This file is the module's table of contents and its
+//! public API; it must not do IO (the model is embedded in the binary).
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+mod canonical;
+mod clusters;
+mod codec;
+pub mod conll;
+mod corpus;
+mod docfeatures;
+pub mod eval;
+mod features;
+mod gazetteers;
+mod lexicon;
+mod model;
+mod perceptron;
+pub mod tokenize;
+pub mod train;
+mod wordstats;
+
+use std::str::FromStr;
+
+pub use canonical::{Aliases, Entity, Mention, entities, mentions, normalise_key};
+pub use model::Tagger;
+
+/// The four CoNLL-2003 entity types.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum EntityType {
     PER,
     ORG,
     LOC,
     MISC,
 }
+
+impl EntityType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::PER => "PER",
+            EntityType::ORG => "ORG",
+            EntityType::LOC => "LOC",
+            EntityType::MISC => "MISC",
+        }
+    }
+}
+
 impl std::fmt::Display for EntityType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self:?}")
+        f.write_str(self.as_str())
     }
 }
-impl std::str::FromStr for EntityType {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+
+/// Error for a string that is not one of PER, ORG, LOC, MISC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownEntityType(pub String);
+
+impl std::fmt::Display for UnknownEntityType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown entity type {:?} (expected PER, ORG, LOC or MISC)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownEntityType {}
+
+impl FromStr for EntityType {
+    type Err = UnknownEntityType;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "PER" => Ok(Self::PER),
-            "ORG" => Ok(Self::ORG),
-            "LOC" => Ok(Self::LOC),
-            "MISC" => Ok(Self::MISC),
-            _ => Err(format!("unknown entity type {s}")),
+            "PER" => Ok(EntityType::PER),
+            "ORG" => Ok(EntityType::ORG),
+            "LOC" => Ok(EntityType::LOC),
+            "MISC" => Ok(EntityType::MISC),
+            _ => Err(UnknownEntityType(s.to_string())),
         }
     }
-}
-pub struct Tagger;
-impl Tagger {
-    pub fn embedded() -> &'static Tagger {
-        &Tagger
-    }
-}
-pub struct Aliases;
-impl Aliases {
-    pub fn new(_m: &BTreeMap<String, Vec<String>>) -> Aliases {
-        Aliases
-    }
-}
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Entity {
-    pub name: String,
-    pub key: String,
-    pub kind: EntityType,
-    pub mentions: u32,
-    pub first_offset: usize,
-}
-pub fn entities(
-    _t: &Tagger,
-    _title: &str,
-    text: &str,
-    _l: Option<&str>,
-    _a: &Aliases,
-) -> Vec<Entity> {
-    let mut out: Vec<Entity> = Vec::new();
-    for (i, w) in text.split_whitespace().enumerate() {
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-        if w.len() > 3 && w.chars().next().is_some_and(char::is_uppercase) && i > 0 {
-            if let Some(e) = out.iter_mut().find(|e| e.name == w) {
-                e.mentions += 1;
-            } else {
-                out.push(Entity {
-                    name: w.into(),
-                    key: w.to_lowercase(),
-                    kind: EntityType::MISC,
-                    mentions: 1,
-                    first_offset: 0,
-                });
-            }
-        }
-    }
-    out
-}
-pub fn normalise_key(name: &str) -> String {
-    name.to_lowercase()
 }
