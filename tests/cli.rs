@@ -396,3 +396,83 @@ async fn killed_daemon_resumes_and_loses_nothing() {
     assert_eq!(urls.len(), N, "every article once");
     store.close().await;
 }
+
+/// SIGTERM stops the daemon cleanly: it exits 0, and every article it took is either stored or
+/// back in the queue with no lease held, so the next start picks it up at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_daemon_cleanly() {
+    const N: usize = 30;
+    let site = Site::start().await;
+    let items: Vec<(&str, String)> = (0..N)
+        .map(|i| ("Story", site.url(&format!("/t/{i}.html"))))
+        .collect();
+    site.serve("/feed.xml", "application/rss+xml", common::rss(&items))
+        .await;
+    let paragraphs = common::story("graceful stops");
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    Mock::given(method("GET"))
+        .and(path_regex(r"^/t/\d+\.html$"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(common::article_html("Slow", &refs), "text/html")
+                .set_delay(Duration::from_millis(200)),
+        )
+        .mount(&site.server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &[site.url("/feed.xml")], "");
+    let db_url = format!("sqlite://{}", dir.path().join("stringer.db").display());
+    let mut daemon = stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let store = stringer::store::Store::connect(&db_url, 1).await.unwrap();
+    let started = Instant::now();
+    while store.article_counts().await.unwrap().done < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "daemon stored nothing"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let term = Command::new("kill")
+        .arg("-TERM")
+        .arg(daemon.id().to_string())
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = daemon.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the daemon did not stop within 30 s of SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    let counts = store.article_counts().await.unwrap();
+    assert_eq!(counts.done + counts.pending, N as i64, "{counts:?}");
+    let now = chrono::Utc::now();
+    let claimable = store
+        .claim_articles(
+            now,
+            "someone-else",
+            now + chrono::Duration::minutes(1),
+            1000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        claimable.len() as i64,
+        counts.pending,
+        "a stopped daemon must hold no leases"
+    );
+    store.close().await;
+}
