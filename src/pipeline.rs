@@ -328,35 +328,35 @@ async fn poll_one(shared: &Shared, job: &FeedJob) -> anyhow::Result<()> {
         site_url: None,
     };
     match result {
-        Ok(Polled::NotModified { hints }) => {
-            record.outcome = "not_modified";
-            record.http_status = Some(304);
-            record.next_check_at =
-                schedule::next_after_success(now, job.interval, &hints, bounds(cfg));
-            shared
-                .store
-                .record_poll_success(job.feed_id, &record)
-                .await?;
-            shared.stats.lock().expect("stats lock").feeds_not_modified += 1;
-            debug!(feed_url = %job.url, stage = "poll", "not modified");
-        }
-        Ok(Polled::Fresh {
-            feed,
-            validators,
-            hints,
-            status,
-        }) => {
-            let new = shared
-                .store
-                .insert_entries(job.feed_id, &feed.entries)
-                .await?;
-            record.http_status = Some(i32::from(status));
-            record.entries = feed.entries.len() as i32;
-            record.new_entries = new as i32;
-            record.etag = Some(validators.etag);
-            record.last_modified = Some(validators.last_modified);
-            record.title = feed.title;
-            record.site_url = feed.site_url;
+        Ok(polled) => {
+            let hints = match polled {
+                Polled::NotModified { hints } => {
+                    record.outcome = "not_modified";
+                    record.http_status = Some(304);
+                    debug!(feed_url = %job.url, stage = "poll", "not modified");
+                    hints
+                }
+                Polled::Fresh {
+                    feed,
+                    validators,
+                    hints,
+                    status,
+                } => {
+                    let new = shared
+                        .store
+                        .insert_entries(job.feed_id, &feed.entries)
+                        .await?;
+                    record.http_status = Some(i32::from(status));
+                    record.entries = feed.entries.len() as i32;
+                    record.new_entries = new as i32;
+                    record.etag = Some(validators.etag);
+                    record.last_modified = Some(validators.last_modified);
+                    record.title = feed.title;
+                    record.site_url = feed.site_url;
+                    info!(feed_url = %job.url, stage = "poll", entries = feed.entries.len(), new, "polled");
+                    hints
+                }
+            };
             record.next_check_at =
                 schedule::next_after_success(now, job.interval, &hints, bounds(cfg));
             shared
@@ -364,9 +364,12 @@ async fn poll_one(shared: &Shared, job: &FeedJob) -> anyhow::Result<()> {
                 .record_poll_success(job.feed_id, &record)
                 .await?;
             let mut stats = shared.stats.lock().expect("stats lock");
-            stats.feeds_polled += 1;
-            stats.new_entries += new;
-            info!(feed_url = %job.url, stage = "poll", entries = feed.entries.len(), new, "polled");
+            if record.outcome == "not_modified" {
+                stats.feeds_not_modified += 1;
+            } else {
+                stats.feeds_polled += 1;
+                stats.new_entries += record.new_entries as usize;
+            }
         }
         Err(e) => {
             let retry_after = match &e {
