@@ -33,7 +33,7 @@ use crate::fetch::{FetchError, Fetched, Http, Validators};
 use crate::poll::{self, FeedJob, PollError, Polled};
 use crate::robots::{Robots, Verdict};
 use crate::schedule::{self, Bounds};
-use crate::store::{ArticleJob, FeedRow, PollRecord, Store};
+use crate::store::{ArticleJob, FeedRow, FeedSelection, PollRecord, Store};
 use crate::urls;
 
 /// Whether the pipeline runs until stopped or makes one pass over every feed.
@@ -214,33 +214,23 @@ async fn feed_source(
     let cfg = &shared.cfg;
     let owner = &cfg.pipeline.daemon_id;
     let batch = (cfg.poll.concurrency * 2) as i64;
+    let pass_started = Utc::now();
     loop {
         if shutdown.is_cancelled() {
             break;
         }
         let now = Utc::now();
-        let feeds = match mode {
-            Mode::Daemon => {
-                shared
-                    .store
-                    .claim_due_feeds(now, now, owner, lease_until(cfg, now), batch)
-                    .await?
-            }
-            // Every feed, due or not, claimed in one go so that none is polled twice.
-            // (A far but ordinary date: SQLite compares times as text.)
-            Mode::Once => {
-                shared
-                    .store
-                    .claim_due_feeds(
-                        now,
-                        now + chrono::Duration::days(36500),
-                        owner,
-                        lease_until(cfg, now),
-                        i64::MAX,
-                    )
-                    .await?
-            }
+        // `once` takes every feed not checked since the pass began, in one go, so that none
+        // is polled twice even when other daemons or passes share the database.
+        let which = match mode {
+            Mode::Daemon => FeedSelection::Due,
+            Mode::Once => FeedSelection::NotCheckedSince(pass_started),
         };
+        let limit = if mode == Mode::Once { i64::MAX } else { batch };
+        let feeds = shared
+            .store
+            .claim_feeds(which, now, owner, lease_until(cfg, now), limit)
+            .await?;
         let claimed_all = mode == Mode::Once;
         if feeds.is_empty() && !claimed_all {
             let next = shared.store.next_feed_due().await?;

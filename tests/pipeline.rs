@@ -23,6 +23,7 @@ on_both_backends!(
     failed_article_fetches_are_recorded_and_retried_only_when_transient,
     private_addresses_are_refused_unless_allowed,
     trends_compare_the_window_with_the_one_before,
+    two_daemons_share_the_work_without_doing_it_twice,
 );
 
 async fn done_articles(store: &Store) -> Vec<ExportRow> {
@@ -671,4 +672,75 @@ async fn robots_txt_is_respected_for_article_pages() {
         store.close().await;
     })
     .await;
+}
+
+/// Two daemons (different names) on one database: every feed is polled once, every page
+/// fetched once, every article stored once.
+async fn two_daemons_share_the_work_without_doing_it_twice(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let site = Site::start().await;
+    let paragraphs = common::story("shared work");
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(r"^/w/\d+\.html$"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(common::article_html("Shared", &refs), "text/html")
+                .set_delay(std::time::Duration::from_millis(30)),
+        )
+        .mount(&site.server)
+        .await;
+    let mut feeds = Vec::new();
+    for f in 0..4 {
+        let items: Vec<(&str, String)> = (0..10)
+            .map(|i| ("Story", site.url(&format!("/w/{}.html", f * 10 + i))))
+            .collect();
+        let p = format!("/feed-{f}.xml");
+        site.serve(&p, "application/rss+xml", common::rss(&items))
+            .await;
+        feeds.push(site.url(&p));
+    }
+    let base = common::with_feeds(common::config(&tdb.url), &feeds);
+    let store = tdb.store().await;
+    common::sync_feeds(&base, &store).await;
+    // Two daemons (`stringer run`) until everything is stored.
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let daemon = |name: &str| {
+        let mut cfg = base.clone();
+        cfg.pipeline.daemon_id = name.into();
+        let http = stringer::fetch::Http::new(&cfg.http).unwrap();
+        let enricher = std::sync::Arc::new(stringer::enrich::Enricher::new(&cfg.entities));
+        tokio::spawn(stringer::pipeline::run(
+            cfg,
+            store.clone(),
+            http,
+            enricher,
+            stringer::pipeline::Mode::Daemon,
+            shutdown.clone(),
+        ))
+    };
+    let (a, b) = (daemon("daemon-a"), daemon("daemon-b"));
+    while store.article_counts().await.unwrap().done < 40 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    shutdown.cancel();
+    let (sa, sb) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
+    assert_eq!(
+        sa.feeds_polled + sb.feeds_polled,
+        4,
+        "each feed polled once: {sa:?} {sb:?}"
+    );
+    assert_eq!(sa.articles_stored + sb.articles_stored, 40, "{sa:?} {sb:?}");
+    assert_eq!(store.article_counts().await.unwrap().done, 40);
+    for i in 0..40 {
+        assert_eq!(
+            site.requests_to(&format!("/w/{i}.html")).await.len(),
+            1,
+            "page {i}"
+        );
+    }
+    store.close().await;
+    tdb.drop_db().await;
 }

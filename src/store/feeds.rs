@@ -57,6 +57,16 @@ fn json_inner<S: serde::Serializer>(
 const FEED_COLUMNS: &str = "id, url, title, site_url, tags, interval_secs, etag, last_modified, \
     next_check_at, error_count, last_error, last_error_at, last_checked_at, last_success_at";
 
+/// Which feeds a claim takes.
+#[derive(Debug, Clone, Copy)]
+pub enum FeedSelection {
+    /// Feeds whose next check is due now (the daemon).
+    Due,
+    /// Feeds not checked since the given time, due or not (a `once` pass that started then:
+    /// every feed once, even when several passes or daemons run at the same time).
+    NotCheckedSince(DateTime<Utc>),
+}
+
 /// A feed to add or update. `None` fields leave what is stored alone.
 #[derive(Debug, Clone, Default)]
 pub struct FeedUpsert {
@@ -156,12 +166,12 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Reserves up to `limit` feeds due at `due_before` for `owner` until `lease_until`.
-    /// Feeds leased by someone else are skipped until their lease runs out.
-    pub async fn claim_due_feeds(
+    /// Reserves up to `limit` feeds of `which` for `owner` until `lease_until`. Feeds leased by
+    /// someone else are skipped until their lease runs out.
+    pub async fn claim_feeds(
         &self,
+        which: FeedSelection,
         now: DateTime<Utc>,
-        due_before: DateTime<Utc>,
         owner: &str,
         lease_until: DateTime<Utc>,
         limit: i64,
@@ -172,18 +182,26 @@ impl Store {
             Backend::Postgres(_) => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite(_) => "",
         };
+        let (filter, order, at) = match which {
+            FeedSelection::Due => ("next_check_at <= $3", "next_check_at, id", now),
+            FeedSelection::NotCheckedSince(start) => (
+                "(last_checked_at IS NULL OR last_checked_at < $3)",
+                "id",
+                start,
+            ),
+        };
         let sql = format!(
             "UPDATE feeds SET lease_owner = $1, lease_until = $2 WHERE id IN ( \
-               SELECT id FROM feeds WHERE next_check_at <= $3 \
+               SELECT id FROM feeds WHERE {filter} \
                AND (lease_until IS NULL OR lease_until < $4) \
-               ORDER BY next_check_at, id LIMIT $5 {lock}) \
+               ORDER BY {order} LIMIT $5 {lock}) \
              RETURNING {FEED_COLUMNS}"
         );
         Ok(on_pool!(self, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(owner)
                 .bind(lease_until)
-                .bind(due_before)
+                .bind(at)
                 .bind(now)
                 .bind(limit)
                 .fetch_all(pool)

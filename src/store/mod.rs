@@ -33,7 +33,7 @@ mod feeds;
 mod trends;
 
 pub use articles::{ArticleJob, ExportRow, StatusCounts};
-pub use feeds::{FeedRow, FeedUpsert, PollRecord};
+pub use feeds::{FeedRow, FeedSelection, FeedUpsert, PollRecord};
 pub use trends::TrendRow;
 
 /// Statements slower than this are logged as warnings (sqlx's default of 1 s flags ordinary
