@@ -24,6 +24,7 @@ on_both_backends!(
     private_addresses_are_refused_unless_allowed,
     trends_compare_the_window_with_the_one_before,
     two_daemons_share_the_work_without_doing_it_twice,
+    entries_are_new_once_by_url_and_by_guid,
 );
 
 async fn done_articles(store: &Store) -> Vec<ExportRow> {
@@ -741,6 +742,58 @@ async fn two_daemons_share_the_work_without_doing_it_twice(db: Db) {
             "page {i}"
         );
     }
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+/// A URL listed twice in one poll is one article; a GUID this feed gave before is not new
+/// even when its link changed; another feed's GUID does not hide anything.
+async fn entries_are_new_once_by_url_and_by_guid(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let store = tdb.store().await;
+    let feed = |url: &str| stringer::store::FeedUpsert {
+        url: url.into(),
+        ..Default::default()
+    };
+    let (a, _) = store
+        .upsert_feed(&feed("https://a.example/feed"))
+        .await
+        .unwrap();
+    let (b, _) = store
+        .upsert_feed(&feed("https://b.example/feed"))
+        .await
+        .unwrap();
+    let entry = |guid: &str, url: &str| stringer::poll::NewEntry {
+        guid: Some(guid.into()),
+        url: url.into(),
+        canonical_url: stringer::urls::canonicalize(url).unwrap(),
+        title: None,
+        published_at: None,
+    };
+    let first = [
+        entry("g1", "https://a.example/1"),
+        entry("g2", "https://a.example/2"),
+        entry("g2-again", "https://a.example/2?utm_source=x"),
+    ];
+    assert_eq!(store.insert_entries(a, &first).await.unwrap(), 2);
+    let second = [
+        entry("g1", "https://a.example/1-renamed"),
+        entry("g3", "https://a.example/3"),
+    ];
+    assert_eq!(
+        store.insert_entries(a, &second).await.unwrap(),
+        1,
+        "g1 is known to this feed"
+    );
+    let other = [entry("g1", "https://b.example/1")];
+    assert_eq!(
+        store.insert_entries(b, &other).await.unwrap(),
+        1,
+        "GUIDs belong to their feed"
+    );
+    assert_eq!(store.article_counts().await.unwrap().pending, 4);
     store.close().await;
     tdb.drop_db().await;
 }

@@ -274,41 +274,52 @@ impl Store {
 
     /// Stores entries not seen before as pending articles; returns how many were new. An entry
     /// is old when its canonical URL is stored (from any feed) or this feed already gave its GUID.
+    /// Two statements per chunk of entries, whatever the feed's size.
     pub async fn insert_entries(&self, feed_id: i64, entries: &[NewEntry]) -> Result<usize> {
+        // Well below SQLite's bound-parameter limit (32,766) at 7 parameters a row.
+        const CHUNK: usize = 500;
         let now = Utc::now();
         let mut new = 0;
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            for e in entries {
-                if let Some(guid) = &e.guid {
-                    let seen: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM articles WHERE feed_id = $1 AND guid = $2 LIMIT 1",
-                    )
-                    .bind(feed_id)
-                    .bind(guid)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if seen.is_some() {
-                        continue;
+            for chunk in entries.chunks(CHUNK) {
+                let guids: Vec<&str> = chunk.iter().filter_map(|e| e.guid.as_deref()).collect();
+                let mut seen = std::collections::HashSet::new();
+                if !guids.is_empty() {
+                    let mut query = sqlx::QueryBuilder::new("SELECT guid FROM articles WHERE feed_id = ");
+                    query.push_bind(feed_id).push(" AND guid IN (");
+                    let mut list = query.separated(", ");
+                    for guid in &guids {
+                        list.push_bind(guid.to_string());
                     }
+                    query.push(")");
+                    let rows: Vec<(String,)> = query.build_query_as().fetch_all(&mut *tx).await?;
+                    seen.extend(rows.into_iter().map(|(g,)| g));
                 }
-                let inserted = sqlx::query(
+                let fresh: Vec<&NewEntry> = chunk
+                    .iter()
+                    .filter(|e| e.guid.as_ref().is_none_or(|g| !seen.contains(g)))
+                    .collect();
+                if fresh.is_empty() {
+                    continue;
+                }
+                let mut insert = sqlx::QueryBuilder::new(
                     "INSERT INTO articles (canonical_url, url, guid, feed_id, feed_title, published_at, \
-                       status, next_attempt_at, discovered_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) \
-                     ON CONFLICT (canonical_url) DO NOTHING",
-                )
-                .bind(&e.canonical_url)
-                .bind(&e.url)
-                .bind(&e.guid)
-                .bind(feed_id)
-                .bind(&e.title)
-                .bind(e.published_at)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                new += inserted as usize;
+                       next_attempt_at, discovered_at) ",
+                );
+                insert.push_values(&fresh, |mut row, e| {
+                    row.push_bind(e.canonical_url.clone())
+                        .push_bind(e.url.clone())
+                        .push_bind(e.guid.clone())
+                        .push_bind(feed_id)
+                        .push_bind(e.title.clone())
+                        .push_bind(e.published_at)
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                // Also skips a URL listed twice in the same feed.
+                insert.push(" ON CONFLICT (canonical_url) DO NOTHING");
+                new += insert.build().execute(&mut *tx).await?.rows_affected() as usize;
             }
             tx.commit().await?;
         });
