@@ -111,6 +111,13 @@ pub enum TrainCommand {
         data: PathBuf,
         #[arg(long, default_value = "models/ner.bin")]
         out: PathBuf,
+        /// Feature rows whose weights all stay below this are left out of the model file.
+        #[arg(long, default_value_t = crate::ner::train::TrainOptions::default().prune)]
+        prune: f32,
+        /// Keep the learned word clusters in this file and reuse them on later runs (they
+        /// take the longest to learn).
+        #[arg(long)]
+        cluster_cache: Option<PathBuf>,
     },
     /// The category classifier, from topics/bbc and topics/ag_news.
     Category {
@@ -378,12 +385,16 @@ fn train(cmd: TrainCommand) -> anyhow::Result<()> {
             valid,
             data,
             out,
+            prune,
+            cluster_cache,
         } => {
             let opts = crate::ner::train::TrainOptions {
                 train,
                 valid,
                 data_dir: data,
                 out,
+                prune,
+                cluster_cache,
                 ..Default::default()
             };
             println!("{}", crate::ner::train::train(&opts)?);

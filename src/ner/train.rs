@@ -42,8 +42,9 @@ pub struct TrainOptions {
     pub seed: u64,
     /// Where to keep learned clusters between runs (they take the longest to learn).
     pub cluster_cache: Option<PathBuf>,
-    /// Rows whose weights are all below this are dropped from the model file: 0.02 keeps
-    /// about a third of them, costs < 0.001 F1 on valid and makes tagging ~1.5x faster.
+    /// Rows whose weights are all below this are dropped from the model file: 0.005 keeps
+    /// 98,000 of 742,000 rows (7.5 MB) and scores on valid as well as no pruning; 0.02
+    /// keeps 52,000 (5.2 MB) and costs 0.001 F1.
     pub prune: f32,
     pub learner: Learner,
     /// Progress on stderr.
@@ -63,7 +64,7 @@ impl Default for TrainOptions {
             two_pass: true,
             seed: 0x5eed,
             cluster_cache: None,
-            prune: 0.02,
+            prune: 0.005,
             learner: Learner {
                 cost: 1.0,
                 pa: Some(1.0),
