@@ -118,6 +118,9 @@ pub enum TrainCommand {
         /// take the longest to learn).
         #[arg(long)]
         cluster_cache: Option<PathBuf>,
+        /// Brown clusters to learn from the unlabelled news (0 = no cluster features).
+        #[arg(long, default_value_t = crate::ner::train::TrainOptions::default().clusters)]
+        clusters: usize,
     },
     /// The category classifier, from topics/bbc and topics/ag_news.
     Category {
@@ -387,6 +390,7 @@ fn train(cmd: TrainCommand) -> anyhow::Result<()> {
             out,
             prune,
             cluster_cache,
+            clusters,
         } => {
             let opts = crate::ner::train::TrainOptions {
                 train,
@@ -395,6 +399,7 @@ fn train(cmd: TrainCommand) -> anyhow::Result<()> {
                 out,
                 prune,
                 cluster_cache,
+                clusters,
                 ..Default::default()
             };
             println!("{}", crate::ner::train::train(&opts)?);

@@ -35,7 +35,8 @@ pub struct TrainOptions {
     pub epochs: usize,
     /// Cross-validation folds that give the second pass honest first-pass labels.
     pub folds: usize,
-    /// Brown clusters to learn (0 = no clusters).
+    /// Brown clusters to learn (0 = no clusters). On valid: 256 clusters 0.9324, 512
+    /// 0.9358, 1000 0.9301 (the unlabelled text, 1.1 M tokens, is too small for more).
     pub clusters: usize,
     /// Train the document-level second pass.
     pub two_pass: bool,
@@ -60,7 +61,7 @@ impl Default for TrainOptions {
             out: PathBuf::from("models/ner.bin"),
             epochs: 24,
             folds: 10,
-            clusters: 256,
+            clusters: 512,
             two_pass: true,
             seed: 0x5eed,
             cluster_cache: None,
