@@ -116,22 +116,7 @@ impl Builder {
         if start >= end {
             return;
         }
-        let raw = &self.doc.source[start..end];
-        let span = if memchr::memchr(b'&', raw.as_bytes()).is_some() {
-            let s = self.doc.extra.len();
-            entities::decode_into(raw, false, &mut self.doc.extra);
-            TextRef {
-                start: s as u32,
-                end: self.doc.extra.len() as u32,
-                decoded: true,
-            }
-        } else {
-            TextRef {
-                start: start as u32,
-                end: end as u32,
-                decoded: false,
-            }
-        };
+        let span = self.text_ref(start, end, false);
         self.append(Tag::Text, span, 0..0);
     }
 
@@ -460,7 +445,7 @@ impl Builder {
                 v_end = n_end;
             }
             let name = self.lower_ref(n_start, n_end);
-            let value = self.value_ref(v_start, v_end);
+            let value = self.text_ref(v_start, v_end, true);
             self.doc.attrs.push(Attr { name, value });
         }
         let attrs = attrs_start..self.doc.attrs.len() as u32;
@@ -507,11 +492,13 @@ impl Builder {
         }
     }
 
-    fn value_ref(&mut self, start: usize, end: usize) -> TextRef {
+    /// The source range as it reads: itself when it holds no character reference, else its
+    /// decoded copy in `extra` (`attribute` selects the attribute-value decoding rules).
+    fn text_ref(&mut self, start: usize, end: usize, attribute: bool) -> TextRef {
         let raw = &self.doc.source[start..end];
         if memchr::memchr(b'&', raw.as_bytes()).is_some() {
             let s = self.doc.extra.len();
-            entities::decode_into(raw, true, &mut self.doc.extra);
+            entities::decode_into(raw, attribute, &mut self.doc.extra);
             TextRef {
                 start: s as u32,
                 end: self.doc.extra.len() as u32,
