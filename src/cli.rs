@@ -121,6 +121,15 @@ pub enum TrainCommand {
         /// Brown clusters to learn from the unlabelled news (0 = no cluster features).
         #[arg(long, default_value_t = crate::ner::train::TrainOptions::default().clusters)]
         clusters: usize,
+        /// Distributional word classes to learn from the unlabelled news (0 = none).
+        #[arg(long, default_value_t = crate::ner::train::TrainOptions::default().word_classes)]
+        word_classes: usize,
+        /// Seed of the training-order shuffles.
+        #[arg(long, default_value_t = crate::ner::train::TrainOptions::default().seed)]
+        seed: u64,
+        /// Perceptrons trained on different shuffles whose weights are averaged.
+        #[arg(long, default_value_t = crate::ner::train::TrainOptions::default().runs)]
+        runs: usize,
     },
     /// The category classifier, from topics/bbc and topics/ag_news.
     Category {
@@ -391,6 +400,9 @@ fn train(cmd: TrainCommand) -> anyhow::Result<()> {
             prune,
             cluster_cache,
             clusters,
+            word_classes,
+            seed,
+            runs,
         } => {
             let opts = crate::ner::train::TrainOptions {
                 train,
@@ -400,6 +412,9 @@ fn train(cmd: TrainCommand) -> anyhow::Result<()> {
                 prune,
                 cluster_cache,
                 clusters,
+                word_classes,
+                seed,
+                runs,
                 ..Default::default()
             };
             println!("{}", crate::ner::train::train(&opts)?);

@@ -112,6 +112,8 @@ pub struct Attrs {
     pub short: u64,
     pub suf: [u64; 4],
     pub cluster: [u64; 4],
+    /// Distributional word class + 1 (0 = none).
+    pub class: u64,
     pub gaz: u64,
     pub capstat: u8,
     pub case: Case,
@@ -282,6 +284,7 @@ impl AttrBuilder {
             short: short.finish(),
             suf,
             cluster,
+            class: lex.class(form, title, lower).map_or(0, |c| c as u64 + 1),
             gaz: 0,
             capstat: lex.capstat(lower),
             case,
@@ -390,6 +393,10 @@ const T_CAPS_LOWER_M1: u64 = 96;
 const T_CAPS_LOWER_P1: u64 = 97;
 const T_CAPS_CLUSTER: u64 = 98;
 const T_GRAM: u64 = 100;
+const T_CLASS: u64 = 110;
+const T_CLASS_M1: u64 = 111;
+const T_CLASS_P1: u64 = 112;
+const T_CLASS_SHORT: u64 = 113;
 
 /// Writes the base (sentence-local) feature keys of every token of a sentence.
 pub fn sentence_features(attrs: &[Attrs], sc: SentenceCase, out: &mut FeatureBuf) {
@@ -451,6 +458,16 @@ pub fn sentence_features(attrs: &[Attrs], sc: SentenceCase, out: &mut FeatureBuf
             {
                 out.push(T_CLUSTER_P1 + k as u64, p.cluster[k]);
             }
+        }
+        if a.class != 0 {
+            out.push(T_CLASS, a.class);
+            out.push(T_CLASS_SHORT, pair(a.class, a.short));
+        }
+        if let Some(p) = get(ii - 1).filter(|p| p.class != 0) {
+            out.push(T_CLASS_M1, p.class);
+        }
+        if let Some(p) = get(ii + 1).filter(|p| p.class != 0) {
+            out.push(T_CLASS_P1, p.class);
         }
         let mut g = a.gaz;
         while g != 0 {

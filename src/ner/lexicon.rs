@@ -1,6 +1,7 @@
-//! Word lists the tagger consults at run time: word clusters, how often a word is
-//! capitalised in running text, and gazetteer phrases (places, person names, demonyms).
-//! They are built at training time from the shared data (see `gazetteers` and `clusters`)
+//! Word lists the tagger consults at run time: Brown clusters, distributional word classes,
+//! how often a word is capitalised in running text, and gazetteer phrases (places, person
+//! names, demonyms). They are built at training time from the shared data (see
+//! `gazetteers`, `clusters` and `wordclasses`)
 //! and stored inside the model file, so nothing is read from disk when tagging. It must not
 //! hold raw text of research-only corpora: only hashed keys and small integers.
 
@@ -62,6 +63,8 @@ pub fn phrase_key(lowers: impl IntoIterator<Item = u64>) -> u64 {
 pub struct Lexicon {
     /// Case-sensitive form hash -> Brown cluster path, packed as `len << 32 | bits`.
     pub clusters: KeyMap<u64>,
+    /// Case-sensitive form hash -> distributional word class (see `wordclasses`).
+    pub classes: KeyMap<u16>,
     /// Lower-case hash -> capitalisation bucket (see `clusters::capitalisation_buckets`).
     pub capstat: KeyMap<u8>,
     /// Phrase key -> bit set of `GazClass`es.
@@ -76,6 +79,15 @@ impl Lexicon {
             .get(&form)
             .or_else(|| self.clusters.get(&title))
             .or_else(|| self.clusters.get(&lower))
+            .copied()
+    }
+
+    #[inline]
+    pub fn class(&self, form: u64, title: u64, lower: u64) -> Option<u16> {
+        self.classes
+            .get(&form)
+            .or_else(|| self.classes.get(&title))
+            .or_else(|| self.classes.get(&lower))
             .copied()
     }
 
@@ -127,6 +139,7 @@ impl Lexicon {
         write_map(w, &self.capstat, |w, v| w.u8(*v));
         write_map(w, &self.gazetteer, |w, v| w.u32(*v));
         w.u32(self.gazetteer_max_len as u32);
+        write_map(w, &self.classes, |w, v| w.u16(*v));
     }
 
     pub fn read(r: &mut Reader) -> Result<Lexicon> {
@@ -134,8 +147,10 @@ impl Lexicon {
         let capstat = read_map(r, 9, |r| r.u8())?;
         let gazetteer = read_map(r, 12, |r| r.u32())?;
         let gazetteer_max_len = r.u32()? as usize;
+        let classes = read_map(r, 10, |r| r.u16())?;
         Ok(Lexicon {
             clusters,
+            classes,
             capstat,
             gazetteer,
             gazetteer_max_len,

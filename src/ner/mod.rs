@@ -1,6 +1,6 @@
 //! Named entities of news articles: tokenizer and sentence splitter, a two-pass averaged
 //! perceptron tagger (PER / ORG / LOC / MISC) trained on CoNLL-2003 with gazetteer, word
-//! cluster and document-level features, and canonical per-article entities with
+//! cluster, word class and document-level features, and canonical per-article entities with
 //! normalised keys and user aliases. This file is the module's table of contents and its
 //! public API; it must not do IO (the model is embedded in the binary).
 
@@ -18,6 +18,7 @@ mod model;
 mod perceptron;
 pub mod tokenize;
 pub mod train;
+mod wordclasses;
 mod wordstats;
 
 use std::str::FromStr;

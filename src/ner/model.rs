@@ -15,7 +15,7 @@ use super::features::{AttrBuilder, Attrs, FeatureBuf, sentence_attrs, sentence_f
 use super::lexicon::Lexicon;
 use super::perceptron::{Decoder, N_LABELS, Transitions};
 
-const MAGIC: &[u8; 8] = b"STRNER04";
+const MAGIC: &[u8; 8] = b"STRNER05";
 
 /// Weights of one pass as learned (training side): feature keys, rows of `N_LABELS`
 /// scores, and transitions.

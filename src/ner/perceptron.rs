@@ -128,6 +128,24 @@ impl Transitions {
         }
     }
 
+    /// Adds `other` score by score.
+    pub fn add(&mut self, other: &Transitions) {
+        for (a, b) in [
+            (&mut self.pair, &other.pair),
+            (&mut self.start, &other.start),
+            (&mut self.end, &other.end),
+        ] {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+    }
+
+    /// Multiplies every score by `k`.
+    pub fn scale(&mut self, k: f32) {
+        for v in [&mut self.pair, &mut self.start, &mut self.end] {
+            v.iter_mut().for_each(|x| *x *= k);
+        }
+    }
+
     /// Adds the constraint penalties (done once, after learning).
     pub fn constrained(&self) -> Transitions {
         let mut t = self.clone();
