@@ -75,20 +75,12 @@ pub struct Lexicon {
 impl Lexicon {
     #[inline]
     pub fn cluster(&self, form: u64, title: u64, lower: u64) -> Option<u64> {
-        self.clusters
-            .get(&form)
-            .or_else(|| self.clusters.get(&title))
-            .or_else(|| self.clusters.get(&lower))
-            .copied()
+        by_form(&self.clusters, form, title, lower)
     }
 
     #[inline]
     pub fn class(&self, form: u64, title: u64, lower: u64) -> Option<u16> {
-        self.classes
-            .get(&form)
-            .or_else(|| self.classes.get(&title))
-            .or_else(|| self.classes.get(&lower))
-            .copied()
+        by_form(&self.classes, form, title, lower)
     }
 
     #[inline]
@@ -156,6 +148,16 @@ impl Lexicon {
             gazetteer_max_len,
         })
     }
+}
+
+/// A word's entry by its form as written, else in Title Case, else in lower case (sentence
+/// starts and headlines change the case of words seen otherwise in running text).
+#[inline]
+fn by_form<V: Copy>(m: &KeyMap<V>, form: u64, title: u64, lower: u64) -> Option<V> {
+    m.get(&form)
+        .or_else(|| m.get(&title))
+        .or_else(|| m.get(&lower))
+        .copied()
 }
 
 fn write_map<V>(w: &mut Writer, m: &KeyMap<V>, put: impl Fn(&mut Writer, &V)) {
