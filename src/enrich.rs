@@ -7,24 +7,11 @@
 
 use url::Url;
 
-use crate::category::{Category, Classifier};
-use crate::clean::{self, CleanPage};
+use crate::category::Classifier;
+use crate::clean;
 use crate::config::EntitiesConfig;
-use crate::ner::{self, Aliases, Entity, Tagger};
-
-/// Everything stored for one article page.
-#[derive(Debug, Clone)]
-pub struct EnrichedArticle {
-    /// URL after redirects.
-    pub final_url: String,
-    pub http_status: u16,
-    pub page: CleanPage,
-    pub entities: Vec<Entity>,
-    pub category: Option<(Category, f32)>,
-    pub keyphrases: Vec<String>,
-    /// Hash of the normalised text: equal for the same story text, whatever the markup.
-    pub content_hash: String,
-}
+use crate::model::{CleanPage, EnrichedArticle};
+use crate::ner::{self, Aliases, Tagger};
 
 /// How many keyphrases an article keeps.
 pub const KEYPHRASES: usize = 10;

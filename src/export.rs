@@ -5,7 +5,7 @@
 use chrono::{DateTime, SecondsFormat, TimeZone};
 use serde::Serialize;
 
-use crate::enrich::EnrichedArticle;
+use crate::model::EnrichedArticle;
 use crate::store::ExportRow;
 use crate::urls;
 

@@ -16,6 +16,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, redirect};
 
 use crate::config::HttpConfig;
+use crate::model::Validators;
 use crate::schedule::{self, ServerHints};
 
 #[derive(Debug, thiserror::Error)]
@@ -67,13 +68,6 @@ impl FetchError {
             _ => None,
         }
     }
-}
-
-/// Validators from the previous response, sent back for a conditional GET (RFC 9110 §13.1).
-#[derive(Debug, Default, Clone)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
 }
 
 /// A response with a body, as far as the caller needs it.

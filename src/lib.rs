@@ -1,6 +1,9 @@
 //! Stringer: a self-hosted news-intelligence daemon. Feeds in; clean, enriched articles out,
 //! in SQLite or PostgreSQL. See ARCHITECTURE.md for the map; this file is its table of contents.
 
+// The types that cross stages.
+pub mod model;
+
 // Configuration and the command line.
 pub mod cli;
 pub mod config;
@@ -19,6 +22,7 @@ pub mod clean;
 pub mod enrich;
 pub mod keyphrases;
 pub mod ner;
+pub mod text;
 
 // Running and keeping it.
 pub mod export;

@@ -10,31 +10,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::fetch::{FetchError, Http, Outcome, Validators, Want};
+use crate::fetch::{FetchError, Http, Outcome, Want};
+use crate::model::{FeedJob, NewEntry, Validators};
 use crate::schedule::ServerHints;
 use crate::urls;
-
-/// A feed's due check, handed from the scheduler to a poller.
-#[derive(Debug, Clone)]
-pub struct FeedJob {
-    pub feed_id: i64,
-    pub url: String,
-    pub interval: Duration,
-    pub error_count: u32,
-    pub validators: Validators,
-}
-
-/// One story a feed links to, before its page is fetched.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewEntry {
-    pub guid: Option<String>,
-    /// The link as the feed gave it, made absolute.
-    pub url: String,
-    /// The dedup key: see [`urls::canonicalize`].
-    pub canonical_url: String,
-    pub title: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct ParsedFeed {

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::fetch::{FetchError, Http, Outcome, Validators, Want};
+use crate::fetch::{FetchError, Http, Outcome, Want};
+use crate::model::Validators;
 
 /// How long fetched rules are trusted (RFC 9309 §2.4 suggests at most 24 hours).
 const TTL: Duration = Duration::from_secs(24 * 3600);

@@ -15,7 +15,7 @@ fn fixture(name: &str, ext: &str) -> PathBuf {
 }
 
 /// Cleans fixture `name` and checks its text and the expected metadata.
-fn check(name: &str) -> clean::CleanPage {
+fn check(name: &str) -> stringer::model::CleanPage {
     let html = std::fs::read(fixture(name, "html")).expect("fixture html");
     let spec: serde_json::Value = std::fs::read(fixture(name, "json"))
         .ok()

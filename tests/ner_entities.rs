@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use stringer::ner::{Aliases, Entity, EntityType, Tagger, entities, normalise_key};
+use stringer::model::{Entity, EntityType};
+use stringer::ner::{Aliases, Tagger, entities, normalise_key};
 
 /// The seed article's six paragraphs, without the page furniture of the scraped copy
 /// ("Share.", "Exit mobile version"): the cleaner's golden fixture holds exactly them.

@@ -6,9 +6,7 @@ mod common;
 
 use chrono::{Duration as ChronoDuration, Utc};
 use common::{Db, Site, TestDb};
-use stringer::clean::CleanPage;
-use stringer::enrich::EnrichedArticle;
-use stringer::ner::{Entity, EntityType};
+use stringer::model::{CleanPage, EnrichedArticle, Entity, EntityType, NewEntry};
 use stringer::store::{ExportRow, Store};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -502,7 +500,7 @@ async fn trends_compare_the_window_with_the_one_before(db: Db) {
     let entries: Vec<_> = plan
         .iter()
         .enumerate()
-        .map(|(i, _)| stringer::poll::NewEntry {
+        .map(|(i, _)| NewEntry {
             guid: None,
             url: format!("https://news.example/{i}"),
             canonical_url: format!("https://news.example/{i}"),
@@ -765,7 +763,7 @@ async fn entries_are_new_once_by_url_and_by_guid(db: Db) {
         .upsert_feed(&feed("https://b.example/feed"))
         .await
         .unwrap();
-    let entry = |guid: &str, url: &str| stringer::poll::NewEntry {
+    let entry = |guid: &str, url: &str| NewEntry {
         guid: Some(guid.into()),
         url: url.into(),
         canonical_url: stringer::urls::canonicalize(url).unwrap(),

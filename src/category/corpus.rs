@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::Category;
+use crate::model::Category;
 
 #[derive(Debug, Clone)]
 pub struct Doc {

@@ -5,7 +5,8 @@
 use std::fmt;
 use std::path::Path;
 
-use super::{Category, Classifier, Doc, read_jsonl};
+use super::{Classifier, Doc, read_jsonl};
+use crate::model::Category;
 
 #[derive(Debug, Clone, Default)]
 pub struct Report {

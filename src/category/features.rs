@@ -2,8 +2,8 @@
 //! It must stay byte-for-byte stable: the committed model's keys are these hashes, so any change
 //! here needs a retrained model. It must not weight terms (that is the model's job).
 
-use crate::keyphrases::stopwords::is_stopword;
-use crate::keyphrases::tokenize::{Kind, tokens};
+use crate::text::stopwords::is_stopword;
+use crate::text::tokenize::{Kind, tokens};
 
 /// How terms are formed; stored in the model file so classification matches training.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

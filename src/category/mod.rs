@@ -9,75 +9,12 @@ mod features;
 mod model;
 pub mod train;
 
-use std::fmt;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
 pub use self::corpus::{Doc, read_jsonl};
 use self::model::Model;
-
-/// The five labels of the export contract, in the order the model's weight columns use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    World,
-    Business,
-    Technology,
-    Sport,
-    Entertainment,
-}
-
-impl Category {
-    pub const ALL: [Category; 5] = [
-        Category::World,
-        Category::Business,
-        Category::Technology,
-        Category::Sport,
-        Category::Entertainment,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::World => "world",
-            Category::Business => "business",
-            Category::Technology => "technology",
-            Category::Sport => "sport",
-            Category::Entertainment => "entertainment",
-        }
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownCategory(pub String);
-
-impl fmt::Display for UnknownCategory {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown category {:?} (expected one of world, business, technology, sport, entertainment)",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for UnknownCategory {}
-
-impl FromStr for Category {
-    type Err = UnknownCategory;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Category::ALL
-            .into_iter()
-            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| UnknownCategory(s.to_string()))
-    }
-}
+use crate::model::Category;
+use crate::text::language::is_english;
 
 /// A loaded category model. Cheap to share: classification takes `&self` only.
 #[derive(Debug)]
@@ -168,15 +105,6 @@ impl Classifier {
     pub fn probabilities(&self, title: &str, text: &str) -> Option<[f32; 5]> {
         self.model.probabilities(title, text)
     }
-}
-
-/// Accepts the forms a language detector or a feed's `<language>` gives: "en", "en-GB", "eng", "English".
-pub(crate) fn is_english(language: &str) -> bool {
-    let l = language.trim();
-    let primary = l.split(['-', '_']).next().unwrap_or("");
-    primary.eq_ignore_ascii_case("en")
-        || primary.eq_ignore_ascii_case("eng")
-        || l.eq_ignore_ascii_case("english")
 }
 
 #[cfg(test)]

@@ -28,24 +28,7 @@ pub mod extract;
 pub mod metadata;
 pub mod parse;
 
-/// A cleaned article page.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct CleanPage {
-    pub title: Option<String>,
-    pub authors: Vec<String>,
-    pub published_at: Option<chrono::DateTime<chrono::FixedOffset>>,
-    pub modified_at: Option<chrono::DateTime<chrono::FixedOffset>>,
-    pub canonical_url: Option<String>,
-    pub site_name: Option<String>,
-    /// ISO 639-1, e.g. "en".
-    pub language: Option<String>,
-    pub image: Option<String>,
-    pub description: Option<String>,
-    pub section: Option<String>,
-    pub tags: Vec<String>,
-    /// Paragraphs joined by "\n\n".
-    pub text: String,
-}
+use crate::model::CleanPage;
 
 /// Decode + main text + metadata. `content_type` is the HTTP Content-Type header if any;
 /// `url` the page URL (for resolving links and URL dates).

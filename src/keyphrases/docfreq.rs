@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, ensure};
 
-use super::tokenize::{Kind, tokens};
+use crate::text::tokenize::{Kind, tokens};
 
 const MAGIC: &[u8; 8] = b"STRKDF\0\x01";
 
@@ -99,7 +99,7 @@ impl DocFreq {
     /// Counts each stem once per document; stems in fewer than `min_df` documents are left out
     /// (they get the unseen-stem idf, which is almost the same).
     pub fn from_documents<'a>(docs: impl IntoIterator<Item = &'a str>, min_df: u32) -> DocFreq {
-        let stemmer = super::stemmer();
+        let stemmer = crate::text::stemmer();
         let mut df: HashMap<u32, u32> = HashMap::new();
         let mut documents = 0u32;
         let mut seen = Vec::new();

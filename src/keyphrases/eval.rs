@@ -100,7 +100,7 @@ fn read_predictions(path: &Path) -> anyhow::Result<HashMap<String, Vec<String>>>
 }
 
 fn norm(phrase: &str) -> String {
-    let stemmer = super::stemmer();
+    let stemmer = crate::text::stemmer();
     let lower = phrase.to_lowercase();
     lower
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))

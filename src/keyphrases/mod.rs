@@ -9,12 +9,8 @@
 pub mod docfreq;
 pub mod eval;
 mod rank;
-pub mod stopwords;
-pub mod tokenize;
 
-use std::sync::OnceLock;
-
-use rust_stemmers::{Algorithm, Stemmer};
+use crate::text::language::is_english;
 
 /// Scoring knobs, public so that evaluation can sweep them; `Params::default()` is the tuned set.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,16 +74,10 @@ pub fn extract_with(
     language: Option<&str>,
     n: usize,
 ) -> Vec<String> {
-    if n == 0 || !language.is_none_or(crate::category::is_english) {
+    if n == 0 || !language.is_none_or(is_english) {
         return Vec::new();
     }
     rank::rank(params, docfreq::DocFreq::embedded(), title, text, n)
-}
-
-/// Porter2 ("English" Snowball) stemmer, shared so it is built once.
-pub(crate) fn stemmer() -> &'static Stemmer {
-    static CELL: OnceLock<Stemmer> = OnceLock::new();
-    CELL.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
 #[cfg(test)]

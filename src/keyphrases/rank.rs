@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use super::docfreq::DocFreq;
-use super::stopwords::is_stopword;
-use super::tokenize::{Kind, Token, tokens};
 use super::{Nested, Params};
+use crate::text::stemmer;
+use crate::text::stopwords::is_stopword;
+use crate::text::tokenize::{Kind, Token, tokens};
 
 /// One word of the document, normalised.
 struct Word<'a> {
@@ -140,7 +141,7 @@ pub fn rank(params: &Params, df: &DocFreq, title: &str, text: &str, n: usize) ->
 }
 
 fn words<'a>(title: &'a str, text: &'a str) -> Vec<Word<'a>> {
-    let stemmer = super::stemmer();
+    let stemmer = stemmer();
     let mut out = Vec::new();
     let mut offset = 0;
     for (part, in_title) in [(title, true), (text, false)] {

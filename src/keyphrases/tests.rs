@@ -105,7 +105,7 @@ fn no_two_keyphrases_share_the_same_stems() {
     let text = "Oil prices rose. The price of oil rose again as prices of oil kept rising. \
                 Oil price rises hit airlines; airlines cut flights.";
     let k = extract("", text, Some("en"), 10);
-    let stemmer = stemmer();
+    let stemmer = crate::text::stemmer();
     let mut keys: Vec<String> = k
         .iter()
         .map(|p| {

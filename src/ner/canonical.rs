@@ -9,10 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::EntityType;
 use super::model::Tagger;
 use super::perceptron::spans_from_labels;
 use super::tokenize::units;
+use crate::model::{Entity, EntityType};
+use crate::text::language::looks_english;
 
 /// One tagged stretch of text: `text[start..end]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,20 +78,6 @@ impl Aliases {
     }
 }
 
-/// One entity of one article.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Entity {
-    /// The fullest form used in the article (or the alias table's canonical name).
-    pub name: String,
-    /// `normalise_key(name)`: equal for the same entity across articles.
-    pub key: String,
-    pub kind: EntityType,
-    /// Mentions in title and text together.
-    pub mentions: u32,
-    /// Byte offset of the first mention in `text` (0 when it is only in the title).
-    pub first_offset: usize,
-}
-
 /// Lower case, no diacritics, straight quotes, no possessive "'s", no leading "the", no
 /// dots in abbreviations ("U.S." -> "us"), single spaces.
 pub fn normalise_key(name: &str) -> String {
@@ -125,32 +112,6 @@ pub fn normalise_key(name: &str) -> String {
         .collect();
     let skip = usize::from(words.len() > 1 && words[0] == "the");
     words[skip..].join(" ")
-}
-
-/// English function words: a text without them is not tagged when its language is unknown.
-const ENGLISH_MARKERS: &[&str] = &[
-    "the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "said",
-    "by", "it", "he", "she", "at", "from", "his", "her", "has", "have", "be", "are", "were", "not",
-    "this", "an", "which", "would", "will", "their", "they",
-];
-
-fn looks_english(text: &str) -> bool {
-    let mut words = 0usize;
-    let mut hits = 0usize;
-    for w in text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .take(2000)
-    {
-        words += 1;
-        let lower = w.to_lowercase();
-        if ENGLISH_MARKERS.contains(&lower.as_str()) {
-            hits += 1;
-        }
-    }
-    // Running English prose has roughly a quarter function words; other languages almost
-    // none of these. Very short texts give too little evidence either way: tag them.
-    words < 8 || hits * 100 >= words * 8
 }
 
 struct Group {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::EntityType;
+use crate::model::EntityType;
 
 /// One sentence of a column file: the tokens, the gold tags (last column) and the line
 /// numbers the tokens came from, so predictions can be written back next to them.

@@ -9,10 +9,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::EntityType;
 use super::conll::{ColumnFile, Span, iob2, spans};
 use super::model::Tagger;
 use super::perceptron::spans_from_labels;
+use crate::model::EntityType;
 
 /// Entity precision / recall / F1, overall and per type `(type, precision, recall, f1)`.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,8 +3,8 @@
 //! (Collins 2002) that learns one weight row per feature. It must not compute features
 //! or read files; it sees feature row ids and label ids only.
 
-use super::EntityType;
 use super::conll::Span;
+use crate::model::EntityType;
 
 /// O plus B/I/L/U for each of the four types.
 pub const N_LABELS: usize = 17;

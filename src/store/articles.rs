@@ -8,21 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
 use super::{Backend, Result, Store};
-use crate::enrich::EnrichedArticle;
-use crate::ner::Entity;
-
-/// A pending article handed to the fetch stage.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ArticleJob {
-    pub id: i64,
-    pub url: String,
-    pub canonical_url: String,
-    pub feed_id: Option<i64>,
-    pub feed_title: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub discovered_at: DateTime<Utc>,
-    pub attempts: i32,
-}
+use crate::model::{ArticleJob, EnrichedArticle, Entity};
 
 /// A stored article as `articles export` writes it (before entities and keyphrases are added).
 #[derive(Debug, Clone, sqlx::FromRow)]

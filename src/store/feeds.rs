@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
 use super::{Backend, Result, Store};
-use crate::poll::NewEntry;
+use crate::model::NewEntry;
 
 /// The fetch-log row of a poll, written in the same transaction as the feed update.
 macro_rules! insert_log {

@@ -32,7 +32,7 @@ mod articles;
 mod feeds;
 mod trends;
 
-pub use articles::{ArticleJob, ExportRow, StatusCounts};
+pub use articles::{ExportRow, StatusCounts};
 pub use feeds::{FeedRow, FeedSelection, FeedUpsert, PollRecord};
 pub use trends::TrendRow;
 

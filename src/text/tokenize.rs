@@ -1,5 +1,5 @@
 //! Splits English news text into word, number and punctuation tokens with sentence numbers.
-//! Shared by the keyphrase extractor and the category features (`crate::keyphrases::tokenize`).
+//! Shared by the keyphrase extractor and the category features.
 //! It must not allocate per token, change case or stem: callers decide how to normalise.
 
 /// What a token is; only `Word` and `Number` tokens can be part of a keyphrase.

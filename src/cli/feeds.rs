@@ -1,0 +1,205 @@
+//! `stringer feeds add|list|remove|import|export`: the feed list, OPML in and out.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use clap::Subcommand;
+
+use super::startup::open_store;
+use super::values::{Format, parse_window};
+use crate::config::{self, Config};
+use crate::store::{FeedUpsert, Store};
+use crate::subscriptions::{self, Subscription};
+
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// Add a feed (or update its interval, tags and title).
+    Add {
+        url: String,
+        /// Poll interval, such as 15m or 1h [default: poll.default_interval]
+        #[arg(long, value_parser = parse_window)]
+        interval: Option<Duration>,
+        /// A tag for the feed (repeat for several).
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// List feeds with their state (errors, last success, next check).
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Remove a feed. Its stored articles stay.
+    Remove { url: String },
+    /// Add the feeds of an OPML file.
+    Import { file: PathBuf },
+    /// Write the feed list as OPML (to standard output by default).
+    Export {
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+pub async fn run(cfg: Config, cmd: FeedsCommand) -> anyhow::Result<()> {
+    let store = open_store(&cfg).await?;
+    let mut out = std::io::stdout().lock();
+    let result = match cmd {
+        FeedsCommand::Add {
+            url,
+            interval,
+            tags,
+            title,
+        } => add(&cfg, &store, &mut out, &url, interval, tags, title).await,
+        FeedsCommand::List { format } => list(&store, &mut out, format).await,
+        FeedsCommand::Remove { url } => remove(&cfg, &store, &mut out, &url).await,
+        FeedsCommand::Import { file } => import(&store, &mut out, &file).await,
+        FeedsCommand::Export { output } => export(&store, &mut out, output.as_deref()).await,
+    };
+    store.close().await;
+    result
+}
+
+fn interval_secs(interval: Option<Duration>) -> Option<i32> {
+    interval.map(|d| d.as_secs().min(i32::MAX as u64) as i32)
+}
+
+async fn add(
+    cfg: &Config,
+    store: &Store,
+    out: &mut impl Write,
+    url: &str,
+    interval: Option<Duration>,
+    tags: Vec<String>,
+    title: Option<String>,
+) -> anyhow::Result<()> {
+    let url = config::check_feed_url(url).map_err(anyhow::Error::msg)?;
+    if let Some(i) = interval
+        && i < cfg.poll.min_interval
+    {
+        bail!(
+            "--interval {} is shorter than poll.min_interval ({})",
+            humantime::format_duration(i),
+            humantime::format_duration(cfg.poll.min_interval)
+        );
+    }
+    let (_, new) = store
+        .upsert_feed(&FeedUpsert {
+            url: url.clone(),
+            title,
+            site_url: None,
+            interval_secs: interval_secs(interval),
+            tags: (!tags.is_empty()).then_some(tags),
+        })
+        .await?;
+    writeln!(out, "{} {url}", if new { "added" } else { "updated" })?;
+    Ok(())
+}
+
+async fn list(store: &Store, out: &mut impl Write, format: Format) -> anyhow::Result<()> {
+    let feeds = store.list_feeds().await?;
+    if format == Format::Json {
+        for f in &feeds {
+            writeln!(out, "{}", serde_json::to_string(f)?)?;
+        }
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<60} {:>6} {:<20} {:<20} LAST ERROR",
+        "URL", "ERRORS", "LAST SUCCESS", "NEXT CHECK"
+    )?;
+    let when = |t: Option<DateTime<Utc>>| {
+        t.map_or_else(
+            || "-".to_string(),
+            |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        )
+    };
+    for f in &feeds {
+        writeln!(
+            out,
+            "{:<60} {:>6} {:<20} {:<20} {}",
+            f.url,
+            f.error_count,
+            when(f.last_success_at),
+            when(Some(f.next_check_at)),
+            f.last_error.as_deref().unwrap_or("")
+        )?;
+    }
+    Ok(())
+}
+
+async fn remove(
+    cfg: &Config,
+    store: &Store,
+    out: &mut impl Write,
+    url: &str,
+) -> anyhow::Result<()> {
+    let url = config::check_feed_url(url).map_err(anyhow::Error::msg)?;
+    if !store.remove_feed(&url).await? {
+        bail!("no feed {url}");
+    }
+    if cfg.feeds.iter().any(|f| f.url == url) {
+        writeln!(
+            out,
+            "removed {url} (it is listed in the configuration file and comes back at the next start)"
+        )?;
+    } else {
+        writeln!(out, "removed {url}")?;
+    }
+    Ok(())
+}
+
+async fn import(store: &Store, out: &mut impl Write, file: &Path) -> anyhow::Result<()> {
+    let xml = std::fs::read_to_string(file)
+        .with_context(|| format!("{}: cannot read", file.display()))?;
+    let (subs, problems) =
+        subscriptions::parse(&xml).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let mut added = 0;
+    for sub in &subs {
+        let (_, new) = store
+            .upsert_feed(&FeedUpsert {
+                url: sub.url.clone(),
+                title: sub.title.clone(),
+                site_url: sub.site_url.clone(),
+                interval_secs: None,
+                tags: (!sub.tags.is_empty()).then(|| sub.tags.clone()),
+            })
+            .await?;
+        added += usize::from(new);
+    }
+    for p in &problems {
+        writeln!(out, "skipped: {p}")?;
+    }
+    writeln!(
+        out,
+        "{} feeds in {}: {added} added, {} updated",
+        subs.len(),
+        file.display(),
+        subs.len() - added
+    )?;
+    Ok(())
+}
+
+async fn export(store: &Store, out: &mut impl Write, output: Option<&Path>) -> anyhow::Result<()> {
+    let feeds = store.list_feeds().await?;
+    let subs: Vec<Subscription> = feeds
+        .into_iter()
+        .map(|f| Subscription {
+            url: f.url,
+            title: f.title,
+            site_url: f.site_url,
+            tags: f.tags.0,
+        })
+        .collect();
+    let xml = subscriptions::render(&subs).map_err(anyhow::Error::msg)?;
+    match output {
+        Some(path) => std::fs::write(path, xml)
+            .with_context(|| format!("{}: cannot write", path.display()))?,
+        None => out.write_all(xml.as_bytes())?,
+    }
+    Ok(())
+}

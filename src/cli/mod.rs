@@ -1,0 +1,180 @@
+//! The `stringer` command line: argument parsing and one function per command. Commands load
+//! the configuration once, open the store if they need it, call into the library and print.
+//! Exit codes: 0 ok, 1 a command failed, 2 a configuration error, 3 a database error.
+
+mod articles;
+mod daemon;
+mod feeds;
+mod models;
+mod startup;
+mod trends;
+mod values;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::ConfigError;
+use crate::model::EntityType;
+use crate::pipeline::Mode;
+use crate::store::StoreError;
+use articles::ArticlesCommand;
+use feeds::FeedsCommand;
+use models::{EvalCommand, TrainCommand};
+use values::{Format, parse_entity_type, parse_window};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stringer",
+    version,
+    about = "Self-hosted news intelligence: watches news feeds, reads every new article, \
+finds who and what it is about, and keeps it all in SQLite or PostgreSQL."
+)]
+pub struct Cli {
+    /// Configuration file [default: config/default.toml]
+    #[arg(long, global = true, env = "STRINGER_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Database URL (sqlite://PATH or postgres://...), overriding [database] url
+    #[arg(
+        long,
+        global = true,
+        env = "STRINGER_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: poll feeds when due, fetch, clean, enrich and store new articles until
+    /// SIGINT or SIGTERM.
+    Run,
+    /// One full pass: poll every feed, store every new article, print a summary and exit
+    /// (exit status 0 even when some feeds failed; their errors are recorded and listed).
+    Once {
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage the feed list.
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+    /// Read stored articles.
+    #[command(subcommand)]
+    Articles(ArticlesCommand),
+    /// Clean and enrich one page (a file or an http(s) URL) and print its article object.
+    Extract {
+        /// An HTML file, or an http(s) URL to fetch.
+        source: String,
+        /// The page's URL when SOURCE is a file (for relative links and dates in the URL).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Rising entities: mentions in the last window against the window before.
+    Trends {
+        /// Window length, such as 24h, 7d or 90m.
+        #[arg(long, default_value = "24h", value_parser = parse_window)]
+        window: Duration,
+        /// Only entities of this type.
+        #[arg(long = "type", value_name = "TYPE", value_parser = parse_entity_type)]
+        kind: Option<EntityType>,
+        /// How many entities to list.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Train a model from the shared data and write it where the build embeds it.
+    #[command(subcommand)]
+    Train(TrainCommand),
+    /// Measure a part against a benchmark, with the same metric as its scorer in ../shared/tools.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("stringer: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS, // e.g. `stringer articles export | head`
+        Err(e) => {
+            eprintln!("stringer: {}", describe(&e));
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn exit_code(e: &anyhow::Error) -> u8 {
+    for cause in e.chain() {
+        if cause.downcast_ref::<ConfigError>().is_some() {
+            return 2;
+        }
+        if cause.downcast_ref::<StoreError>().is_some() {
+            return 3;
+        }
+    }
+    1
+}
+
+/// The error and its causes on one line, skipping a cause whose text a previous one already
+/// contains (several libraries repeat their source in their own message).
+fn describe(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let cfg = startup::load_config(cli.config.as_deref(), cli.database_url.clone())?;
+    startup::init_logging(&cfg);
+    match cli.command {
+        Command::Run => daemon::run(cfg, Mode::Daemon, false).await,
+        Command::Once { json } => daemon::run(cfg, Mode::Once, json).await,
+        Command::Migrate => daemon::migrate(cfg).await,
+        Command::Feeds(cmd) => feeds::run(cfg, cmd).await,
+        Command::Articles(ArticlesCommand::Export(args)) => articles::export(cfg, args).await,
+        Command::Extract { source, url } => articles::extract(cfg, &source, url.as_deref()).await,
+        Command::Trends {
+            window,
+            kind,
+            limit,
+            format,
+        } => trends::run(cfg, window, kind, limit, format).await,
+        Command::Train(cmd) => tokio::task::spawn_blocking(move || models::train(cmd)).await?,
+        Command::Eval(cmd) => tokio::task::spawn_blocking(move || models::eval(cmd)).await?,
+    }
+}

@@ -1,0 +1,44 @@
+//! Values of command-line options: durations, times, entity types, and the output format.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use clap::ValueEnum;
+
+use crate::model::EntityType;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+pub fn parse_window(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration ({e}); try 24h, 7d or 90m"))?;
+    if d.is_zero() {
+        return Err("must be longer than zero".into());
+    }
+    Ok(d)
+}
+
+pub fn parse_entity_type(s: &str) -> Result<EntityType, String> {
+    s.to_ascii_uppercase()
+        .parse()
+        .map_err(|_| format!("`{s}` is not an entity type: use PER, ORG, LOC or MISC"))
+}
+
+pub fn parse_since(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
+    }
+    if let Ok(d) = humantime::parse_duration(s) {
+        return Ok(Utc::now() - chrono::Duration::from_std(d).map_err(|e| e.to_string())?);
+    }
+    Err(format!(
+        "`{s}` is not a time: use RFC 3339, YYYY-MM-DD or a duration such as 24h"
+    ))
+}

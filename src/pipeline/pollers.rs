@@ -1,0 +1,144 @@
+//! The poll stage: fetches and parses feeds, `poll.concurrency` at a time, and writes new
+//! entries as pending articles. A failing feed is recorded on its row; the others go on.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tracing::{debug, info, warn};
+
+use super::context::{Context, Mode};
+use super::stats::add;
+use crate::model::FeedJob;
+use crate::poll::{self, PollError, Polled};
+use crate::schedule::{self, ServerHints};
+use crate::store::PollRecord;
+
+pub async fn pollers(ctx: Arc<Context>, rx: mpsc::Receiver<FeedJob>) -> anyhow::Result<()> {
+    let concurrency = ctx.cfg.poll.concurrency;
+    ReceiverStream::new(rx)
+        .for_each_concurrent(concurrency, |job| {
+            let ctx = ctx.clone();
+            async move {
+                if let Err(e) = poll_one(&ctx, &job).await {
+                    // Only a store error gets here; the feed keeps its lease until it expires.
+                    warn!(feed_url = %job.url, stage = "poll", error = %e, "cannot record poll");
+                }
+                ctx.article_wake.notify_one();
+            }
+        })
+        .await;
+    ctx.polling_done.store(true, Ordering::Release);
+    ctx.article_wake.notify_one();
+    Ok(())
+}
+
+async fn poll_one(ctx: &Context, job: &FeedJob) -> anyhow::Result<()> {
+    let started = Utc::now();
+    let clock = Instant::now();
+    let result = poll::poll(&ctx.http, job).await;
+    let duration_ms = i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX);
+    let now = Utc::now();
+    let record = PollRecord {
+        started_at: started,
+        duration_ms,
+        http_status: None,
+        outcome: "fetched",
+        entries: 0,
+        new_entries: 0,
+        error: None,
+        next_check_at: now,
+        etag: None,
+        last_modified: None,
+        title: None,
+        site_url: None,
+    };
+    match result {
+        Ok(polled) => record_success(ctx, job, polled, record, now).await,
+        Err(e) => record_error(ctx, job, &e, record, now).await,
+    }
+}
+
+/// Stores the new entries of a fresh feed (none for a 304) and the poll on the feed's row.
+async fn record_success(
+    ctx: &Context,
+    job: &FeedJob,
+    polled: Polled,
+    mut record: PollRecord,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let hints: ServerHints = match polled {
+        Polled::NotModified { hints } => {
+            record.outcome = "not_modified";
+            record.http_status = Some(304);
+            debug!(feed_url = %job.url, stage = "poll", "not modified");
+            hints
+        }
+        Polled::Fresh {
+            feed,
+            validators,
+            hints,
+            status,
+        } => {
+            let new = ctx.store.insert_entries(job.feed_id, &feed.entries).await?;
+            record.http_status = Some(i32::from(status));
+            record.entries = feed.entries.len() as i32;
+            record.new_entries = new as i32;
+            record.etag = Some(validators.etag);
+            record.last_modified = Some(validators.last_modified);
+            record.title = feed.title;
+            record.site_url = feed.site_url;
+            info!(feed_url = %job.url, stage = "poll", entries = feed.entries.len(), new, "polled");
+            hints
+        }
+    };
+    record.next_check_at = schedule::next_after_success(now, job.interval, &hints, ctx.bounds());
+    ctx.store.record_poll_success(job.feed_id, &record).await?;
+    let counters = &ctx.counters.poll;
+    if record.outcome == "not_modified" {
+        add(&counters.not_modified, 1);
+    } else {
+        add(&counters.polled, 1);
+        add(&counters.new_entries, record.new_entries as usize);
+    }
+    Ok(())
+}
+
+/// Records a failed poll on the feed's row, with its backoff.
+async fn record_error(
+    ctx: &Context,
+    job: &FeedJob,
+    e: &PollError,
+    mut record: PollRecord,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let (retry_after, status) = match e {
+        PollError::Fetch(f) => (f.retry_after(), f.http_status().map(i32::from)),
+        PollError::Parse(_) => (None, None),
+    };
+    record.outcome = "error";
+    record.http_status = status;
+    record.error = Some(e.to_string());
+    record.next_check_at = schedule::next_after_error(
+        now,
+        job.interval,
+        job.error_count + 1,
+        retry_after,
+        ctx.bounds(),
+        rand::random::<f64>(),
+    );
+    ctx.store.record_poll_error(job.feed_id, &record).await?;
+    add(&ctx.counters.poll.failed, 1);
+    // The list is for the summary of `once`; a daemon has the errors on the feed rows.
+    if ctx.mode == Mode::Once
+        && let Ok(mut errors) = ctx.counters.poll.errors.lock()
+    {
+        errors.push((job.url.clone(), e.to_string()));
+    }
+    warn!(feed_url = %job.url, stage = "poll", error = %e, "feed failed");
+    Ok(())
+}
