@@ -1,0 +1,24 @@
+//! Typed configuration: read once at start from a TOML file, overridden by `STRINGER_*`
+//! environment variables and command-line flags, validated, then passed down by value.
+//!
+//! Nothing else in the crate reads the environment or the file. Every error names the file
+//! (or the environment variable), the key and the reason, so a user can fix it in one go.
+
+mod error;
+mod load;
+mod redact;
+mod sections;
+mod serde_duration;
+mod validate;
+
+pub use error::ConfigError;
+pub use load::{DEFAULT_PATH, Overrides};
+pub use redact::redact_url;
+pub use sections::{
+    ArticlesConfig, Config, DatabaseConfig, EntitiesConfig, FeedConfig, HttpConfig, LogConfig,
+    LogFormat, PipelineConfig, PollConfig,
+};
+pub use validate::check_feed_url;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,227 @@
+//! The configuration's sections as typed structs, with their defaults. Data only: loading is
+//! in `load`, checks in `validate`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::redact::redact_url;
+use super::serde_duration;
+
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub poll: PollConfig,
+    pub articles: ArticlesConfig,
+    pub pipeline: PipelineConfig,
+    pub entities: EntitiesConfig,
+    pub log: LogConfig,
+    pub feeds: Vec<FeedConfig>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` (created on first run) or `postgres://...`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    pub user_agent: String,
+    #[serde(with = "serde_duration")]
+    pub timeout: Duration,
+    #[serde(with = "serde_duration")]
+    pub connect_timeout: Duration,
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    /// Fetching from loopback, private, link-local and other non-public addresses is refused
+    /// unless this is true (a feed must not be a way into the host's own network).
+    pub allow_private_networks: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PollConfig {
+    /// Interval for feeds that do not set their own.
+    #[serde(with = "serde_duration")]
+    pub default_interval: Duration,
+    /// No feed is polled more often than this, whatever its headers say.
+    #[serde(with = "serde_duration")]
+    pub min_interval: Duration,
+    /// Upper bound for backoff after errors and for server-requested delays.
+    #[serde(with = "serde_duration")]
+    pub max_interval: Duration,
+    /// Feed fetches in flight at once.
+    pub concurrency: usize,
+    /// How often the scheduler looks for due feeds when nothing woke it earlier.
+    #[serde(with = "serde_duration")]
+    pub tick: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArticlesConfig {
+    /// Article pages fetched at once, over all hosts.
+    pub concurrency: usize,
+    /// Article pages fetched at once from one host.
+    pub per_host: usize,
+    /// Attempts before an article is marked failed for good.
+    pub max_attempts: u32,
+    /// Wait before the first retry of a failed fetch; doubles with every attempt.
+    #[serde(with = "serde_duration")]
+    pub retry_delay: Duration,
+    /// Skip article pages that the site's robots.txt disallows for our user agent.
+    pub respect_robots_txt: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PipelineConfig {
+    /// Capacity of each bounded channel between stages.
+    pub channel_capacity: usize,
+    /// Threads cleaning and enriching pages (CPU-bound work); 0 = one per core.
+    pub workers: usize,
+    /// How long a claimed feed or article stays reserved for this daemon.
+    #[serde(with = "serde_duration")]
+    pub lease: Duration,
+    /// Name of this daemon in leases. Defaults to the host name; daemons sharing one
+    /// PostgreSQL database must have different names.
+    pub daemon_id: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EntitiesConfig {
+    /// Canonical name -> other names that mean the same entity.
+    pub aliases: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter such as `info` or `stringer=debug,sqlx=warn`; `RUST_LOG` wins.
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    pub url: String,
+    #[serde(default, with = "serde_duration::option")]
+    pub interval: Option<Duration>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "sqlite://data/stringer.db".into(),
+            max_connections: 8,
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            user_agent: concat!(
+                "Stringer/",
+                env!("CARGO_PKG_VERSION"),
+                " (self-hosted news reader)"
+            )
+            .into(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_body_bytes: 10 * 1024 * 1024,
+            max_redirects: 5,
+            allow_private_networks: false,
+        }
+    }
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        PollConfig {
+            default_interval: Duration::from_secs(15 * 60),
+            min_interval: Duration::from_secs(60),
+            max_interval: Duration::from_secs(24 * 3600),
+            concurrency: 8,
+            tick: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Default for ArticlesConfig {
+    fn default() -> Self {
+        ArticlesConfig {
+            concurrency: 16,
+            per_host: 2,
+            max_attempts: 5,
+            retry_delay: Duration::from_secs(5 * 60),
+            respect_robots_txt: true,
+        }
+    }
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            channel_capacity: 64,
+            workers: 0,
+            lease: Duration::from_secs(10 * 60),
+            daemon_id: String::new(),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// Keeps a password in the database URL out of logs and panics.
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database", &self.database)
+            .field("http", &self.http)
+            .field("poll", &self.poll)
+            .field("articles", &self.articles)
+            .field("pipeline", &self.pipeline)
+            .field("entities", &self.entities)
+            .field("log", &self.log)
+            .field("feeds", &self.feeds.len())
+            .finish()
+    }
+}

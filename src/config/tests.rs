@@ -1,0 +1,105 @@
+//! Unit tests of loading and validating the configuration.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::*;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    let mut c = Config::from_toml(text, "test.toml")?;
+    c.validate("test.toml")?;
+    Ok(c)
+}
+
+#[test]
+fn defaults_are_valid() {
+    let c = parse("").unwrap();
+    assert_eq!(c.http.max_body_bytes, 10 * 1024 * 1024);
+    assert!(!c.http.allow_private_networks);
+    assert!(c.database.url.starts_with("sqlite://"));
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let err = parse("[http]\ntimeout = \"5s\"\nuser_agen = \"x\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("test.toml: line 3"), "{err}");
+    assert!(err.contains("user_agen"), "{err}");
+}
+
+#[test]
+fn bad_duration_names_key_and_reason() {
+    let err = parse("[http]\ntimeout = \"soon\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("line 2"), "{err}");
+    assert!(err.contains("http.timeout"), "{err}");
+    assert!(err.contains("not a duration"), "{err}");
+}
+
+#[test]
+fn bad_feed_url_is_reported_with_its_index() {
+    let err = parse("[[feeds]]\nurl = \"https://a.example/rss\"\n[[feeds]]\nurl = \"ftp://x/y\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("feeds[1].url"), "{err}");
+    assert!(err.contains("not an http(s) URL"), "{err}");
+}
+
+#[test]
+fn env_overrides_file_and_flag_overrides_env() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, "[http]\ntimeout = \"5s\"\n").unwrap();
+    let env = vec![
+        ("STRINGER_HTTP_TIMEOUT".to_string(), "7s".to_string()),
+        ("STRINGER_HTTP_ALLOW_PRIVATE_NETWORKS".into(), "true".into()),
+        ("STRINGER_DATABASE_URL".into(), "sqlite://env.db".into()),
+    ];
+    let c = Config::load(
+        &path,
+        true,
+        &env,
+        &Overrides {
+            database_url: Some("sqlite://flag.db".into()),
+        },
+    )
+    .unwrap();
+    assert_eq!(c.http.timeout, Duration::from_secs(7));
+    assert!(c.http.allow_private_networks);
+    assert_eq!(c.database.url, "sqlite://flag.db");
+}
+
+#[test]
+fn bad_env_value_names_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, "").unwrap();
+    let env = vec![("STRINGER_POLL_CONCURRENCY".to_string(), "many".to_string())];
+    let err = Config::load(&path, true, &env, &Overrides::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("STRINGER_POLL_CONCURRENCY"), "{err}");
+    assert!(err.contains("poll.concurrency"), "{err}");
+}
+
+#[test]
+fn missing_explicit_file_is_an_error() {
+    let err = Config::load(
+        Path::new("/nonexistent/x.toml"),
+        true,
+        &[],
+        &Overrides::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("/nonexistent/x.toml"), "{err}");
+}
+
+#[test]
+fn password_is_redacted_in_debug() {
+    let c = parse("[database]\nurl = \"postgres://u:hunter2@db/x\"\n").unwrap();
+    let shown = format!("{c:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+}

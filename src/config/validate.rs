@@ -1,0 +1,176 @@
+//! Checks that configuration values make sense together, with the key and the reason when
+//! they do not.
+
+use std::collections::BTreeSet;
+
+use url::Url;
+
+use super::error::ConfigError;
+use super::redact::redact_url;
+use super::sections::Config;
+
+/// A key and why its value is wrong.
+type Bad = (String, String);
+
+fn bad(key: &str, why: impl Into<String>) -> Bad {
+    (key.to_string(), why.into())
+}
+
+impl Config {
+    /// Checks that values make sense together. Called by `load`; tests building a `Config` in
+    /// code call it too.
+    pub fn validate(&mut self, origin: &str) -> Result<(), ConfigError> {
+        self.check_values()
+            .map_err(|(key, why)| ConfigError::invalid(origin, format!("key `{key}`: {why}")))?;
+        if self.pipeline.daemon_id.is_empty() {
+            self.pipeline.daemon_id = default_daemon_id();
+        }
+        Ok(())
+    }
+
+    fn check_values(&mut self) -> Result<(), Bad> {
+        self.check_database()?;
+        self.check_http()?;
+        self.check_durations()?;
+        self.check_counts()?;
+        if let Err(e) = self.log.level.parse::<tracing_subscriber::EnvFilter>() {
+            return Err(bad("log.level", format!("not a tracing filter: {e}")));
+        }
+        self.check_feeds()?;
+        self.check_aliases()
+    }
+
+    fn check_database(&self) -> Result<(), Bad> {
+        let db = &self.database.url;
+        if !(db.starts_with("sqlite:")
+            || db.starts_with("postgres://")
+            || db.starts_with("postgresql://"))
+        {
+            return Err(bad(
+                "database.url",
+                format!(
+                    "`{}` is not a database URL: use sqlite://PATH or postgres://USER@HOST/DB",
+                    redact_url(db)
+                ),
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(bad("database.max_connections", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    fn check_http(&self) -> Result<(), Bad> {
+        if self.http.user_agent.trim().is_empty() {
+            return Err(bad("http.user_agent", "must not be empty"));
+        }
+        if self.http.max_body_bytes < 1024 {
+            return Err(bad("http.max_body_bytes", "must be at least 1024"));
+        }
+        Ok(())
+    }
+
+    fn check_durations(&self) -> Result<(), Bad> {
+        for (key, d) in [
+            ("http.timeout", self.http.timeout),
+            ("http.connect_timeout", self.http.connect_timeout),
+            ("poll.tick", self.poll.tick),
+            ("poll.min_interval", self.poll.min_interval),
+            ("pipeline.lease", self.pipeline.lease),
+        ] {
+            if d.is_zero() {
+                return Err(bad(key, "must be longer than zero"));
+            }
+        }
+        if self.poll.min_interval > self.poll.max_interval {
+            return Err(bad(
+                "poll.min_interval",
+                "must not be longer than poll.max_interval",
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_counts(&self) -> Result<(), Bad> {
+        for (key, n) in [
+            ("poll.concurrency", self.poll.concurrency),
+            ("articles.concurrency", self.articles.concurrency),
+            ("articles.per_host", self.articles.per_host),
+            ("pipeline.channel_capacity", self.pipeline.channel_capacity),
+        ] {
+            if n == 0 {
+                return Err(bad(key, "must be at least 1"));
+            }
+        }
+        if self.articles.max_attempts == 0 {
+            return Err(bad("articles.max_attempts", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Feed URLs are normalised in place; each may be listed once.
+    fn check_feeds(&mut self) -> Result<(), Bad> {
+        let mut seen = BTreeSet::new();
+        for (i, feed) in self.feeds.iter_mut().enumerate() {
+            let key = format!("feeds[{i}].url");
+            feed.url = check_feed_url(&feed.url).map_err(|why| bad(&key, why))?;
+            if !seen.insert(feed.url.clone()) {
+                return Err(bad(&key, format!("`{}` is listed twice", feed.url)));
+            }
+            if let Some(interval) = feed.interval
+                && interval < self.poll.min_interval
+            {
+                return Err(bad(
+                    &format!("feeds[{i}].interval"),
+                    format!(
+                        "{} is shorter than poll.min_interval ({})",
+                        humantime::format_duration(interval),
+                        humantime::format_duration(self.poll.min_interval)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_aliases(&self) -> Result<(), Bad> {
+        for (name, aliases) in &self.entities.aliases {
+            if name.trim().is_empty() || aliases.iter().any(|a| a.trim().is_empty()) {
+                return Err(bad(
+                    &format!("entities.aliases.{name}"),
+                    "names must not be empty",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Threads for CPU-bound cleaning and enrichment.
+    pub fn workers(&self) -> usize {
+        if self.pipeline.workers > 0 {
+            self.pipeline.workers
+        } else {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        }
+    }
+}
+
+/// A feed URL must be absolute http(s); returns it normalised by the URL parser.
+pub fn check_feed_url(raw: &str) -> Result<String, String> {
+    let url = Url::parse(raw.trim()).map_err(|e| format!("`{raw}` is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{raw}` is not an http(s) URL"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{raw}` has no host"));
+    }
+    Ok(url.to_string())
+}
+
+fn default_daemon_id() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "stringer".into())
+}
