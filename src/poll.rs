@@ -21,8 +21,27 @@ pub struct ParsedFeed {
     pub site_url: Option<String>,
     pub ttl: Option<Duration>,
     pub entries: Vec<NewEntry>,
-    /// Entries dropped because they had no usable http(s) link.
-    pub skipped: usize,
+    /// Entries the feed lists that cannot be stored, with the reason.
+    pub rejected: Vec<EntryError>,
+}
+
+/// Longest entry link taken, in bytes. Real article URLs stay far below it (browsers and
+/// servers commonly stop at 2 to 8 KB); a longer one is junk or an attack.
+pub const MAX_LINK_BYTES: usize = 2048;
+
+/// Longest GUID kept as written; a longer one is replaced by a fixed-size digest of itself,
+/// so it still identifies the entry but fits any index.
+pub const MAX_GUID_BYTES: usize = 512;
+
+/// Why a feed entry cannot become an article.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    #[error("entry without an http(s) link")]
+    NoLink,
+    #[error("entry link is not a usable URL: {0}")]
+    BadLink(String),
+    #[error("entry link of {bytes} bytes is longer than {MAX_LINK_BYTES}: {start}…")]
+    LinkTooLong { bytes: usize, start: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -202,17 +221,22 @@ fn json_feed(bytes: &[u8], feed_url: &str) -> Option<ParsedFeed> {
             Some(b) => b.join(&l).ok().map(String::from),
             None => Url::parse(&l).ok().map(String::from),
         });
-        let Some((url, canonical_url)) = url.and_then(|u| urls::canonicalize(&u).map(|c| (u, c)))
-        else {
-            out.skipped += 1;
-            continue;
-        };
+        let (url, canonical_url) =
+            match url.ok_or(EntryError::NoLink).and_then(|u| checked_link(&u)) {
+                Ok(link) => link,
+                Err(e) => {
+                    out.rejected.push(e);
+                    continue;
+                }
+            };
         out.entries.push(NewEntry {
-            guid: text(item, "id").or_else(|| {
-                item.get("id")
-                    .filter(|v| v.is_number())
-                    .map(|v| v.to_string())
-            }),
+            guid: text(item, "id")
+                .or_else(|| {
+                    item.get("id")
+                        .filter(|v| v.is_number())
+                        .map(|v| v.to_string())
+                })
+                .map(guid_key),
             url,
             canonical_url,
             title: text(item, "title").map(|t| clean_text(&t)),
@@ -245,15 +269,19 @@ fn from_model(feed: feed_rs::model::Feed, feed_url: &str) -> ParsedFeed {
             Some(b) => b.join(l.trim()).ok().map(String::from),
             None => Url::parse(l.trim()).ok().map(String::from),
         });
-        let Some(url) = resolved else {
-            out.skipped += 1;
-            continue;
+        let (url, canonical_url) = match resolved
+            .ok_or(EntryError::NoLink)
+            .and_then(|u| checked_link(&u))
+        {
+            Ok(link) => link,
+            Err(e) => {
+                out.rejected.push(e);
+                continue;
+            }
         };
-        let Some(canonical_url) = urls::canonicalize(&url) else {
-            out.skipped += 1;
-            continue;
-        };
-        let guid = Some(entry.id.trim().to_string()).filter(|g| !g.is_empty());
+        let guid = Some(entry.id.trim().to_string())
+            .filter(|g| !g.is_empty())
+            .map(guid_key);
         out.entries.push(NewEntry {
             guid,
             url,
@@ -266,6 +294,33 @@ fn from_model(feed: feed_rs::model::Feed, feed_url: &str) -> ParsedFeed {
         });
     }
     out
+}
+
+/// The link and its canonical form, or why the link cannot be taken.
+fn checked_link(url: &str) -> Result<(String, String), EntryError> {
+    if url.len() > MAX_LINK_BYTES {
+        let mut end = 80;
+        while !url.is_char_boundary(end) {
+            end -= 1;
+        }
+        return Err(EntryError::LinkTooLong {
+            bytes: url.len(),
+            start: url[..end].to_string(),
+        });
+    }
+    let canonical = urls::canonicalize(url).ok_or_else(|| EntryError::BadLink(url.to_string()))?;
+    Ok((url.to_string(), canonical))
+}
+
+/// A GUID as stored: as written when short, else `sha256:` and a digest of it.
+fn guid_key(guid: String) -> String {
+    if guid.len() <= MAX_GUID_BYTES {
+        return guid;
+    }
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(guid.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 /// The story link: an `alternate` (or unlabelled) link to a page, else the first link.
@@ -331,7 +386,27 @@ mod tests {
             "2025-06-03T08:00:00+00:00"
         );
         assert_eq!(feed.entries[1].canonical_url, "https://news.example/two");
-        assert_eq!(feed.skipped, 1);
+        assert_eq!(feed.rejected, vec![EntryError::NoLink]);
+    }
+
+    #[test]
+    fn long_links_are_rejected_and_long_guids_digested() {
+        let long = format!("https://news.example/{}", "a".repeat(3000));
+        let rss = format!(
+            "<rss version=\"2.0\"><channel><title>t</title>\
+             <item><title>ok</title><link>https://news.example/ok</link><guid>{}</guid></item>\
+             <item><title>long</title><link>{long}</link></item></channel></rss>",
+            "g".repeat(600)
+        );
+        let feed = parse(rss.as_bytes(), "https://news.example/feed").unwrap();
+        assert_eq!(feed.entries.len(), 1);
+        let guid = feed.entries[0].guid.as_deref().unwrap();
+        assert!(guid.starts_with("sha256:") && guid.len() == 71, "{guid}");
+        assert!(
+            matches!(&feed.rejected[..], [EntryError::LinkTooLong { bytes, .. }] if *bytes == long.len()),
+            "{:?}",
+            feed.rejected
+        );
     }
 
     #[test]
@@ -392,7 +467,7 @@ mod tests {
                       {"id": "no-link"}]}"#;
         let feed = parse(json.as_bytes(), "https://x.example/feed.json").unwrap();
         assert_eq!(feed.entries.len(), 1);
-        assert_eq!(feed.skipped, 1);
+        assert_eq!(feed.rejected, vec![EntryError::NoLink]);
         let e = &feed.entries[0];
         assert_eq!(
             (e.guid.as_deref(), e.canonical_url.as_str()),

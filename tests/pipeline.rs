@@ -347,8 +347,10 @@ async fn restart_completes_articles_discovered_before_a_crash(db: Db) {
     let cfg = common::with_feeds(common::config(&tdb.url), &[site.url("/feed.xml")]);
     let store = tdb.store().await;
 
-    // The previous run polled the feed, claimed the articles and died before fetching them.
+    // The previous run polled the feed, claimed the articles and died before fetching them:
+    // its leases name a process of this host that is gone.
     common::sync_feeds(&cfg, &store).await;
+    let dead = common::dead_process_owner("test-daemon");
     let feed = store
         .feed_by_url(&site.url("/feed.xml"))
         .await
@@ -359,17 +361,13 @@ async fn restart_completes_articles_discovered_before_a_crash(db: Db) {
         store
             .insert_entries(feed.id, &parsed.entries)
             .await
-            .unwrap(),
+            .unwrap()
+            .new,
         3
     );
     let now = Utc::now();
     let claimed = store
-        .claim_articles(
-            now,
-            &cfg.pipeline.daemon_id,
-            now + ChronoDuration::hours(1),
-            10,
-        )
+        .claim_articles(now, &dead, now + ChronoDuration::hours(1), 10)
         .await
         .unwrap();
     assert_eq!(claimed.len(), 3);
@@ -537,9 +535,19 @@ async fn trends_compare_the_window_with_the_one_before(db: Db) {
             keyphrases: vec!["sanctions".into()],
             content_hash: "h".into(),
         };
-        store.complete_article(job, &article, now).await.unwrap();
-        // Storing twice changes nothing (idempotent upserts).
-        store.complete_article(job, &article, now).await.unwrap();
+        assert!(
+            store
+                .complete_article("t", job, &article, now)
+                .await
+                .unwrap()
+        );
+        // Storing twice changes nothing (idempotent upserts); the lease went with the first.
+        assert!(
+            !store
+                .complete_article("t", job, &article, now)
+                .await
+                .unwrap()
+        );
     }
     let rows = store
         .trends(
@@ -775,19 +783,19 @@ async fn entries_are_new_once_by_url_and_by_guid(db: Db) {
         entry("g2", "https://a.example/2"),
         entry("g2-again", "https://a.example/2?utm_source=x"),
     ];
-    assert_eq!(store.insert_entries(a, &first).await.unwrap(), 2);
+    assert_eq!(store.insert_entries(a, &first).await.unwrap().new, 2);
     let second = [
         entry("g1", "https://a.example/1-renamed"),
         entry("g3", "https://a.example/3"),
     ];
     assert_eq!(
-        store.insert_entries(a, &second).await.unwrap(),
+        store.insert_entries(a, &second).await.unwrap().new,
         1,
         "g1 is known to this feed"
     );
     let other = [entry("g1", "https://b.example/1")];
     assert_eq!(
-        store.insert_entries(b, &other).await.unwrap(),
+        store.insert_entries(b, &other).await.unwrap().new,
         1,
         "GUIDs belong to their feed"
     );

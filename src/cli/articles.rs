@@ -100,7 +100,9 @@ pub async fn extract(cfg: Config, source: &str, url: Option<&str>) -> anyhow::Re
     .await?;
     let shown_url = url.unwrap_or(source).to_string();
     let doc = ArticleDoc::from_enriched(&shown_url, article);
-    println!("{}", serde_json::to_string_pretty(&doc)?);
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    out.flush()?;
     Ok(())
 }
 

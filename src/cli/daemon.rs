@@ -1,39 +1,97 @@
 //! `stringer run`, `stringer once` and `stringer migrate`: the pipeline, its summary and the
 //! signals that stop it.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
+use std::time::Duration;
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio_util::sync::CancellationToken;
-use tracing::info;
+use tracing::{info, warn};
 
-use super::startup::open_store;
+use super::startup::{open_store, sync_config_feeds};
 use crate::config::{self, Config};
 use crate::enrich::Enricher;
 use crate::fetch::Http;
-use crate::pipeline::{self, Mode, Summary};
+use crate::pipeline::{self, Mode, Progress, Summary};
+use crate::store::Store;
 
-pub async fn run(cfg: Config, mode: Mode, json: bool) -> anyhow::Result<()> {
-    let store = open_store(&cfg).await?;
-    let http = Http::new(&cfg.http)?;
-    let enricher = Arc::new(Enricher::new(&cfg.entities));
+pub async fn run(cfg: Config, mode: Mode, json: bool, bar: ProgressBar) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     spawn_signal_handler(shutdown.clone());
+    let Some(store) = connect(&cfg, mode, &shutdown).await? else {
+        return Ok(());
+    };
+    sync_config_feeds(&cfg, &store).await?;
+    let http = Http::new(&cfg.http)?;
+    let enricher = Arc::new(Enricher::new(&cfg.entities));
     info!(
         database = store.backend_name(),
         daemon_id = %cfg.pipeline.daemon_id,
         mode = ?mode,
         "stringer starting"
     );
-    let summary = pipeline::run(cfg, store.clone(), http, enricher, mode, shutdown).await?;
+    let progress = progress(&cfg, mode, bar);
+    let summary =
+        pipeline::run_with(cfg, store.clone(), http, enricher, mode, shutdown, progress).await?;
     let counts = store.article_counts().await?;
     store.close().await;
     if mode == Mode::Once {
         print_summary(&summary, &counts, json)?;
     } else {
-        info!(stored = summary.articles_stored, "stringer stopped");
+        info!(
+            stored = summary.articles_stored,
+            failed = summary.articles_failed,
+            "stringer stopped"
+        );
     }
     Ok(())
+}
+
+/// A daemon's progress goes to the log; `once` shows a bar on a terminal and log lines
+/// (every ten seconds) otherwise.
+fn progress(cfg: &Config, mode: Mode, bar: ProgressBar) -> Progress {
+    match mode {
+        Mode::Daemon => Progress::Lines(cfg.log.progress_interval),
+        Mode::Once if std::io::stderr().is_terminal() => {
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            Progress::Bar(bar)
+        }
+        Mode::Once => Progress::Lines(cfg.log.progress_interval.min(Duration::from_secs(10))),
+    }
+}
+
+/// Opens the store. A daemon waits for a database that does not answer yet (it may be
+/// starting beside it) until it does or a signal stops the wait (`None`); `once` does not wait.
+async fn connect(
+    cfg: &Config,
+    mode: Mode,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<Option<Store>> {
+    let mut delay = Duration::from_millis(500);
+    let mut said = false;
+    loop {
+        match Store::connect(&cfg.database.url, cfg.database.max_connections).await {
+            Ok(store) => return Ok(Some(store)),
+            Err(e) if mode == Mode::Daemon && e.is_transient() => {
+                if !said {
+                    warn!(error = %e.cause(), "database unreachable at start, waiting for it");
+                    said = true;
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(None),
+            () = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(Duration::from_secs(15));
+    }
 }
 
 fn print_summary(
@@ -71,11 +129,12 @@ fn print_summary(
 /// Applies the migrations (and the configuration file's feeds) and says so.
 pub async fn migrate(cfg: Config) -> anyhow::Result<()> {
     let store = open_store(&cfg).await?;
-    println!(
+    store.close().await;
+    writeln!(
+        std::io::stdout().lock(),
         "database at {} is up to date",
         config::redact_url(&cfg.database.url)
-    );
-    store.close().await;
+    )?;
     Ok(())
 }
 
@@ -88,7 +147,6 @@ fn spawn_signal_handler(shutdown: CancellationToken) {
             wait_for_signal().await;
             count += 1;
             if count == 1 {
-                info!("stopping: finishing work in flight (signal again to stop at once)");
                 shutdown.cancel();
             } else {
                 eprintln!("stringer: stopped at once; pending work resumes on the next start");

@@ -122,10 +122,16 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A reader that went away (`stringer articles export | head`): the output is no longer
+/// wanted, which is not an error. serde_json keeps the I/O error inside its own (its `source`
+/// skips it), so it is asked too.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
     })
 }
 
@@ -160,10 +166,10 @@ fn describe(e: &anyhow::Error) -> String {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let cfg = startup::load_config(cli.config.as_deref(), cli.database_url.clone())?;
-    startup::init_logging(&cfg);
+    let bar = startup::init_logging(&cfg);
     match cli.command {
-        Command::Run => daemon::run(cfg, Mode::Daemon, false).await,
-        Command::Once { json } => daemon::run(cfg, Mode::Once, json).await,
+        Command::Run => daemon::run(cfg, Mode::Daemon, false, bar).await,
+        Command::Once { json } => daemon::run(cfg, Mode::Once, json, bar).await,
         Command::Migrate => daemon::migrate(cfg).await,
         Command::Feeds(cmd) => feeds::run(cfg, cmd).await,
         Command::Articles(ArticlesCommand::Export(args)) => articles::export(cfg, args).await,

@@ -7,6 +7,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Subcommand;
 
+/// `println!` that returns a closed standard output as an error instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    };
+}
+
 #[derive(Debug, Subcommand)]
 pub enum TrainCommand {
     /// The entity tagger, from CoNLL-2003 train (model selection on valid), with word clusters
@@ -117,7 +124,7 @@ pub fn train(cmd: TrainCommand) -> anyhow::Result<()> {
                 runs,
                 ..Default::default()
             };
-            println!("{}", crate::ner::train::train(&opts)?);
+            say!("{}", crate::ner::train::train(&opts)?);
         }
         TrainCommand::Category { data, out } => {
             let opts = crate::category::train::TrainOptions {
@@ -125,7 +132,7 @@ pub fn train(cmd: TrainCommand) -> anyhow::Result<()> {
                 out,
                 ..Default::default()
             };
-            println!("{}", crate::category::train::train(&opts)?);
+            say!("{}", crate::category::train::train(&opts)?);
         }
         TrainCommand::Keyphrases { data, out } => {
             let opts = crate::keyphrases::docfreq::BuildOptions {
@@ -133,7 +140,7 @@ pub fn train(cmd: TrainCommand) -> anyhow::Result<()> {
                 out,
                 ..Default::default()
             };
-            println!("{}", crate::keyphrases::docfreq::build(&opts)?);
+            say!("{}", crate::keyphrases::docfreq::build(&opts)?);
         }
     }
     Ok(())
@@ -152,7 +159,7 @@ pub fn eval(cmd: EvalCommand) -> anyhow::Result<()> {
         EvalCommand::Category { file } => {
             let report =
                 crate::category::eval::run(crate::category::Classifier::embedded(), &file)?;
-            println!("{report}");
+            say!("{report}");
             Ok(())
         }
         EvalCommand::Keyphrases { dir, predictions } => {
@@ -174,7 +181,7 @@ fn eval_ner(file: &Path, predictions: Option<&Path>, model: Option<&Path>) -> an
         None => crate::ner::Tagger::embedded(),
     };
     let score = crate::ner::eval::run(tagger, file, predictions)?;
-    println!("{score}");
+    say!("{score}");
     Ok(())
 }
 
@@ -188,9 +195,12 @@ fn eval_extraction(dir: &Path, predictions: Option<&Path>) -> anyhow::Result<()>
         std::fs::write(path, serde_json::to_string(&doc)?)
             .with_context(|| format!("{}: cannot write", path.display()))?;
     }
-    println!(
+    say!(
         "F1 {:.4} precision {:.4} recall {:.4} pages {}",
-        score.f1, score.precision, score.recall, score.pages
+        score.f1,
+        score.precision,
+        score.recall,
+        score.pages
     );
     Ok(())
 }
@@ -211,6 +221,6 @@ fn eval_keyphrases(dir: &Path, predictions: Option<&Path>) -> anyhow::Result<()>
         }
         out.flush()?;
     }
-    println!("{}", crate::keyphrases::eval::score(dir, &predicted)?);
+    say!("{}", crate::keyphrases::eval::score(dir, &predicted)?);
     Ok(())
 }

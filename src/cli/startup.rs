@@ -1,6 +1,9 @@
 //! What every command does first: load the configuration, start logging, open the store.
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+
+use indicatif::ProgressBar;
 
 use crate::config::{self, Config, LogFormat, Overrides};
 use crate::store::{FeedUpsert, Store};
@@ -16,18 +19,71 @@ pub fn load_config(path: Option<&Path>, database_url: Option<String>) -> anyhow:
     Ok(Config::load(&path, explicit, &env, &overrides)?)
 }
 
-pub fn init_logging(cfg: &Config) {
+/// Starts logging to standard error: colours only on a terminal, library chatter (sqlx's
+/// notices) below warnings unless asked for. Returns the progress bar the log lines make room
+/// for; it stays hidden unless a command shows it.
+pub fn init_logging(cfg: &Config) -> ProgressBar {
     use tracing_subscriber::EnvFilter;
+    let level = if cfg.log.level.contains("sqlx") {
+        cfg.log.level.clone()
+    } else {
+        format!("{},sqlx=warn", cfg.log.level)
+    };
     let filter = EnvFilter::try_from_env("RUST_LOG")
-        .or_else(|_| EnvFilter::try_new(&cfg.log.level))
+        .or_else(|_| EnvFilter::try_new(&level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
+    let bar = ProgressBar::hidden();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(BarWriter(bar.clone()));
     let _ = match cfg.log.format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
     };
+    bar
+}
+
+/// Log lines to standard error, written while the progress bar (if shown) steps aside.
+#[derive(Clone)]
+struct BarWriter(ProgressBar);
+
+/// One log line, written when dropped.
+struct BarLine {
+    bar: ProgressBar,
+    buf: Vec<u8>,
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for BarWriter {
+    type Writer = BarLine;
+
+    fn make_writer(&'a self) -> BarLine {
+        BarLine {
+            bar: self.0.clone(),
+            buf: Vec::new(),
+        }
+    }
+}
+
+impl Write for BarLine {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for BarLine {
+    fn drop(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        // A closed standard error is no reason to fail; there is nowhere left to say so.
+        self.bar.suspend(|| {
+            let _ = std::io::stderr().lock().write_all(&buf);
+        });
+    }
 }
 
 /// Opens the store (migrating it) and adds the configuration file's feeds to it.
@@ -39,7 +95,7 @@ pub async fn open_store(cfg: &Config) -> anyhow::Result<Store> {
 
 /// Adds the feeds listed in the configuration file to the store (interval, tags and title
 /// follow the file); feeds added by other means are left alone.
-async fn sync_config_feeds(cfg: &Config, store: &Store) -> anyhow::Result<()> {
+pub async fn sync_config_feeds(cfg: &Config, store: &Store) -> anyhow::Result<()> {
     for feed in &cfg.feeds {
         store
             .upsert_feed(&FeedUpsert {

@@ -88,12 +88,18 @@ pub struct PipelineConfig {
     pub channel_capacity: usize,
     /// Threads cleaning and enriching pages (CPU-bound work); 0 = one per core.
     pub workers: usize,
-    /// How long a claimed feed or article stays reserved for this daemon.
+    /// How long a claimed feed or article stays reserved for this process without renewal.
+    /// Leases are renewed every quarter of this while the work waits; it is how long the work
+    /// of a process that died on another host waits before another daemon takes it over.
     #[serde(with = "serde_duration")]
     pub lease: Duration,
-    /// Name of this daemon in leases. Defaults to the host name; daemons sharing one
-    /// PostgreSQL database must have different names.
+    /// Name of this daemon in leases (with the host and process added, so two processes
+    /// never share one). Defaults to the host name.
     pub daemon_id: String,
+    /// After a stop signal, how long work in flight may take to finish before it is dropped
+    /// (and done on the next start). A second signal stops at once.
+    #[serde(with = "serde_duration")]
+    pub stop_grace: Duration,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -109,6 +115,9 @@ pub struct LogConfig {
     /// A tracing filter such as `info` or `stringer=debug,sqlx=warn`; `RUST_LOG` wins.
     pub level: String,
     pub format: LogFormat,
+    /// How often `run` (and `once` when its output is not a terminal) logs its progress.
+    #[serde(with = "serde_duration")]
+    pub progress_interval: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -186,8 +195,9 @@ impl Default for PipelineConfig {
         PipelineConfig {
             channel_capacity: 64,
             workers: 0,
-            lease: Duration::from_secs(10 * 60),
+            lease: Duration::from_secs(2 * 60),
             daemon_id: String::new(),
+            stop_grace: Duration::from_secs(10),
         }
     }
 }
@@ -197,6 +207,7 @@ impl Default for LogConfig {
         LogConfig {
             level: "info".into(),
             format: LogFormat::Text,
+            progress_interval: Duration::from_secs(60),
         }
     }
 }

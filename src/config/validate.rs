@@ -77,6 +77,7 @@ impl Config {
             ("poll.tick", self.poll.tick),
             ("poll.min_interval", self.poll.min_interval),
             ("pipeline.lease", self.pipeline.lease),
+            ("log.progress_interval", self.log.progress_interval),
         ] {
             if d.is_zero() {
                 return Err(bad(key, "must be longer than zero"));

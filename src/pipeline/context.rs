@@ -1,18 +1,24 @@
 //! What the stages of one run share: the configuration, the store, the HTTP client, the
-//! models, the counters, and the in-flight accounting that keeps leases ahead of the work.
+//! models, the counters, the stop signals, and the in-flight accounting that keeps every
+//! claimed article in view until it leaves the pipeline.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
+use super::retry::DbHealth;
 use super::stats::Counters;
 use crate::config::Config;
 use crate::enrich::Enricher;
 use crate::fetch::Http;
 use crate::robots::Robots;
 use crate::schedule::Bounds;
+use crate::store::{Store, StoreError};
 
 /// Whether the pipeline runs until stopped or makes one pass over every feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,13 +34,22 @@ pub enum Mode {
 pub struct Context {
     pub mode: Mode,
     pub cfg: Config,
-    pub store: crate::store::Store,
+    pub store: Store,
     pub http: Http,
     pub robots: Robots,
     pub enricher: Arc<Enricher>,
     pub counters: Counters,
-    /// Articles claimed and not yet stored or failed; bounded so leases never outlive the work.
-    pub in_flight: AtomicUsize,
+    /// This process's name on its leases (see `owner`).
+    pub owner: String,
+    pub db: DbHealth,
+    /// Fired to stop: the sources stop claiming, and no stage starts new network work.
+    pub stop: CancellationToken,
+    /// Fired when the stop's grace period is over (or a stage failed for good): work in
+    /// flight is dropped, and waits for the database end.
+    pub abort: CancellationToken,
+    /// Ids of the claimed articles still in the pipeline; a claim never hands out one twice.
+    claimed: Mutex<HashSet<i64>>,
+    in_flight: AtomicUsize,
     /// Wakes the article source: new pending rows, or a slot freed.
     pub article_wake: Notify,
     /// Set when the poll stage has ended: `once` finishes only after it.
@@ -42,8 +57,34 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn owner(&self) -> &str {
-        &self.cfg.pipeline.daemon_id
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mode: Mode,
+        cfg: Config,
+        store: Store,
+        http: Http,
+        enricher: Arc<Enricher>,
+        owner: String,
+        stop: CancellationToken,
+        abort: CancellationToken,
+    ) -> Context {
+        Context {
+            mode,
+            robots: Robots::new(&cfg.http.user_agent),
+            cfg,
+            store,
+            http,
+            enricher,
+            counters: Counters::default(),
+            owner,
+            db: DbHealth::default(),
+            stop,
+            abort,
+            claimed: Mutex::new(HashSet::new()),
+            in_flight: AtomicUsize::new(0),
+            article_wake: Notify::new(),
+            polling_done: AtomicBool::new(false),
+        }
     }
 
     /// The poll interval bounds of the configuration.
@@ -57,27 +98,55 @@ impl Context {
     /// When a lease taken now runs out.
     pub fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         now + chrono::Duration::from_std(self.cfg.pipeline.lease)
-            .unwrap_or(chrono::Duration::minutes(10))
+            .unwrap_or(chrono::Duration::minutes(2))
     }
 
-    /// Counts one more claimed article in flight; the returned slot frees it when dropped.
-    pub fn take_slot(self: &Arc<Self>) -> Slot {
+    /// Runs a store operation, waiting out a database outage until the run aborts.
+    pub async fn db<T, F, Fut>(&self, what: &str, op: F) -> Result<T, StoreError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, StoreError>>,
+    {
+        self.db.retry(what, &self.abort, op).await
+    }
+
+    /// Takes a claimed article into the pipeline; `None` when it is in the pipeline already
+    /// (its lease ran out while it waited and this process claimed it again). The slot
+    /// frees its place when dropped.
+    pub fn take_slot(self: &Arc<Self>, id: i64) -> Option<Slot> {
+        let mut claimed = self.claimed.lock().ok()?;
+        if !claimed.insert(id) {
+            return None;
+        }
         self.in_flight.fetch_add(1, Ordering::AcqRel);
-        Slot(self.clone())
+        Some(Slot {
+            ctx: self.clone(),
+            id,
+        })
     }
 
     pub fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::Acquire)
     }
+
+    pub fn stopping(&self) -> bool {
+        self.stop.is_cancelled()
+    }
 }
 
-/// One claimed article's place in the in-flight count; freed when dropped, whichever way the
-/// article leaves the pipeline.
-pub struct Slot(Arc<Context>);
+/// One claimed article's place in the pipeline; freed when dropped, whichever way the
+/// article leaves it.
+pub struct Slot {
+    ctx: Arc<Context>,
+    id: i64,
+}
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
-        self.0.article_wake.notify_one();
+        if let Ok(mut claimed) = self.ctx.claimed.lock() {
+            claimed.remove(&self.id);
+        }
+        self.ctx.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.ctx.article_wake.notify_one();
     }
 }

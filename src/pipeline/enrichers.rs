@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::warn;
@@ -28,16 +28,21 @@ pub async fn enrichers(
     tx: mpsc::Sender<Enriched>,
 ) -> anyhow::Result<()> {
     ReceiverStream::new(rx)
-        .for_each_concurrent(workers, |(raw, slot)| {
+        .map(Ok)
+        .try_for_each_concurrent(workers, |(raw, slot)| {
             let ctx = ctx.clone();
             let tx = tx.clone();
             async move { enrich_one(ctx, raw, slot, tx).await }
         })
-        .await;
-    Ok(())
+        .await
 }
 
-async fn enrich_one(ctx: Arc<Context>, raw: RawArticle, slot: Slot, tx: mpsc::Sender<Enriched>) {
+async fn enrich_one(
+    ctx: Arc<Context>,
+    raw: RawArticle,
+    slot: Slot,
+    tx: mpsc::Sender<Enriched>,
+) -> anyhow::Result<()> {
     let enricher = ctx.enricher.clone();
     let RawArticle {
         job,
@@ -53,6 +58,7 @@ async fn enrich_one(ctx: Arc<Context>, raw: RawArticle, slot: Slot, tx: mpsc::Se
     .await;
     match enriched {
         Ok(article) => {
+            add(&ctx.counters.articles.enriched, 1);
             let _ = tx
                 .send(Enriched {
                     job,
@@ -66,11 +72,14 @@ async fn enrich_one(ctx: Arc<Context>, raw: RawArticle, slot: Slot, tx: mpsc::Se
             // A page that crashes the cleaner would crash it again: fail it for good.
             let error = format!("cleaning failed: {e}");
             warn!(article_url = %job.url, stage = "enrich", error = %error, "enrich failed");
-            if let Err(e) = ctx.store.fail_article(job.id, &error, None, None).await {
-                warn!(article_url = %job.url, stage = "enrich", error = %e, "cannot record failure");
-            }
+            ctx.db("record enrich failure", || {
+                ctx.store
+                    .fail_article(&ctx.owner, job.id, &error, None, None)
+            })
+            .await?;
             add(&ctx.counters.articles.failed, 1);
             drop(slot);
         }
     }
+    Ok(())
 }

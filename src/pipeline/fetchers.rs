@@ -1,6 +1,7 @@
 //! The fetch stage: `articles.concurrency` pages at a time, at most `articles.per_host` per
 //! host, robots.txt checked first. A page that cannot be fetched is recorded on its row, to be
-//! retried later or failed for good.
+//! retried later or failed for good. A stopping run starts no new fetch; past the stop's grace
+//! period the fetches in flight are dropped (their articles are fetched on the next start).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use chrono::Utc;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use tokio::sync::mpsc;
-use tracing::warn;
+use tracing::{debug, warn};
 
 use super::context::{Context, Slot};
 use super::stats::add;
@@ -17,43 +18,94 @@ use crate::fetch::{FetchError, Fetched};
 use crate::model::{ArticleJob, RawArticle};
 use crate::robots::Verdict;
 use crate::schedule;
+use crate::store::StoreError;
 use crate::urls;
 
-/// A job for a host that is at its limit waits in that host's queue instead of holding a
-/// fetch slot, so a burst of articles from one site does not stall every other site behind it.
-/// The queues are bounded by the article source's in-flight limit.
+type Job = (ArticleJob, Slot);
+
+/// Per-host admission: a job for a host that is at its limit waits in that host's queue
+/// instead of holding a fetch slot, so a burst of articles from one site does not stall
+/// every other site behind it. The queues are bounded by the article source's in-flight limit.
+#[derive(Default)]
+struct Hosts {
+    active: HashMap<String, usize>,
+    waiting: HashMap<String, VecDeque<Job>>,
+}
+
+impl Hosts {
+    /// The job back when its host has room, else queued behind the host's other jobs.
+    fn admit(&mut self, host: &str, job: Job, per_host: usize) -> Option<Job> {
+        let count = self.active.entry(host.to_string()).or_default();
+        if *count < per_host {
+            *count += 1;
+            return Some(job);
+        }
+        self.waiting
+            .entry(host.to_string())
+            .or_default()
+            .push_back(job);
+        None
+    }
+
+    /// A fetch for `host` ended: its next waiting job, or the host gives back its place.
+    fn next(&mut self, host: &str) -> Option<Job> {
+        if let Some(job) = self.waiting.get_mut(host).and_then(VecDeque::pop_front) {
+            return Some(job);
+        }
+        self.waiting.remove(host);
+        if let Some(count) = self.active.get_mut(host) {
+            *count -= 1;
+            if *count == 0 {
+                self.active.remove(host);
+            }
+        }
+        None
+    }
+
+    /// Drops every waiting job (a stop): their leases are released when the run ends.
+    fn drop_waiting(&mut self) {
+        self.waiting.clear();
+    }
+}
+
 pub async fn fetchers(
     ctx: Arc<Context>,
-    mut rx: mpsc::Receiver<(ArticleJob, Slot)>,
+    mut rx: mpsc::Receiver<Job>,
     tx: mpsc::Sender<(RawArticle, Slot)>,
 ) -> anyhow::Result<()> {
     let concurrency = ctx.cfg.articles.concurrency;
     let per_host = ctx.cfg.articles.per_host;
-    let mut active: HashMap<String, usize> = HashMap::new();
-    let mut waiting: HashMap<String, VecDeque<(ArticleJob, Slot)>> = HashMap::new();
+    let mut hosts = Hosts::default();
     let mut running = FuturesUnordered::new();
     let mut input_open = true;
     loop {
         tokio::select! {
             received = rx.recv(), if input_open && running.len() < concurrency => {
-                let Some((job, slot)) = received else {
+                let Some(job) = received else {
                     input_open = false;
                     continue;
                 };
-                let host = urls::host_of(&job.url);
-                let count = active.entry(host.clone()).or_default();
-                if *count < per_host {
-                    *count += 1;
-                    running.push(fetch_one(ctx.clone(), tx.clone(), host, job, slot));
-                } else {
-                    waiting.entry(host).or_default().push_back((job, slot));
+                if ctx.stopping() {
+                    continue; // claimed, never started: released when the run ends
+                }
+                let host = urls::host_of(&job.0.url);
+                if let Some(job) = hosts.admit(&host, job, per_host) {
+                    running.push(fetch_one(ctx.clone(), tx.clone(), host, job));
                 }
             }
-            Some(host) = running.next() => {
-                match waiting.get_mut(&host).and_then(VecDeque::pop_front) {
-                    Some((job, slot)) => running.push(fetch_one(ctx.clone(), tx.clone(), host, job, slot)),
-                    None => host_done(&mut active, &mut waiting, &host),
+            Some(done) = running.next() => {
+                let host = done?;
+                if ctx.stopping() {
+                    hosts.drop_waiting();
                 }
+                if let Some(job) = hosts.next(&host) {
+                    running.push(fetch_one(ctx.clone(), tx.clone(), host, job));
+                }
+            }
+            () = ctx.abort.cancelled(), if !running.is_empty() => {
+                debug!(stage = "fetch", dropped = running.len(), "fetches in flight dropped");
+                running.clear();
+                hosts.drop_waiting();
             }
             else => break,
         }
@@ -61,31 +113,17 @@ pub async fn fetchers(
     Ok(())
 }
 
-/// A host with nothing waiting gives back one of its active places.
-fn host_done(
-    active: &mut HashMap<String, usize>,
-    waiting: &mut HashMap<String, VecDeque<(ArticleJob, Slot)>>,
-    host: &str,
-) {
-    waiting.remove(host);
-    if let Some(count) = active.get_mut(host) {
-        *count -= 1;
-        if *count == 0 {
-            active.remove(host);
-        }
-    }
-}
-
-/// Fetches one page and passes it on (or records the failure); returns the host it used.
+/// Fetches one page and passes it on (or records the failure); returns the host it used, or
+/// a database error that waiting could not fix.
 async fn fetch_one(
     ctx: Arc<Context>,
     tx: mpsc::Sender<(RawArticle, Slot)>,
     host: String,
-    job: ArticleJob,
-    slot: Slot,
-) -> String {
+    (job, slot): Job,
+) -> Result<String, StoreError> {
     match fetch_page(&ctx, &job.url).await {
         Ok(page) => {
+            add(&ctx.counters.articles.fetched, 1);
             let raw = RawArticle {
                 job,
                 final_url: page.final_url,
@@ -97,13 +135,9 @@ async fn fetch_one(
             // A closed channel means the run is failing; the lease is released at the end.
             let _ = tx.send((raw, slot)).await;
         }
-        Err(e) => {
-            if let Err(store_error) = record_failure(&ctx, &job, &e).await {
-                warn!(article_url = %job.url, stage = "fetch", error = %store_error, "cannot record failure");
-            }
-        }
+        Err(e) => record_failure(&ctx, &job, &e).await?,
     }
-    host
+    Ok(host)
 }
 
 async fn fetch_page(ctx: &Context, url: &str) -> Result<Fetched, FetchError> {
@@ -117,7 +151,7 @@ async fn fetch_page(ctx: &Context, url: &str) -> Result<Fetched, FetchError> {
     ctx.http.get_page(url).await
 }
 
-async fn record_failure(ctx: &Context, job: &ArticleJob, e: &FetchError) -> anyhow::Result<()> {
+async fn record_failure(ctx: &Context, job: &ArticleJob, e: &FetchError) -> Result<(), StoreError> {
     let cfg = &ctx.cfg;
     let attempt = (job.attempts.max(0) as u32) + 1;
     let retry = e.is_transient() && attempt < cfg.articles.max_attempts;
@@ -125,9 +159,17 @@ async fn record_failure(ctx: &Context, job: &ArticleJob, e: &FetchError) -> anyh
         let at = schedule::article_retry_at(Utc::now(), cfg.articles.retry_delay, attempt);
         e.retry_after().map_or(at, |ra| ra.max(at))
     });
-    ctx.store
-        .fail_article(job.id, &e.to_string(), e.http_status(), retry_at)
+    let error = e.to_string();
+    let held = ctx
+        .db("record fetch failure", || {
+            ctx.store
+                .fail_article(&ctx.owner, job.id, &error, e.http_status(), retry_at)
+        })
         .await?;
+    if !held {
+        warn!(article_url = %job.url, stage = "fetch", "lease lost before the failure was recorded");
+        return Ok(());
+    }
     let counters = &ctx.counters.articles;
     add(
         if retry {

@@ -1,12 +1,13 @@
 //! The poll stage: fetches and parses feeds, `poll.concurrency` at a time, and writes new
 //! entries as pending articles. A failing feed is recorded on its row; the others go on.
+//! Entries that cannot be stored are recorded on the feed too, and never sink the others.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tracing::{debug, info, warn};
@@ -16,31 +17,37 @@ use super::stats::add;
 use crate::model::FeedJob;
 use crate::poll::{self, PollError, Polled};
 use crate::schedule::{self, ServerHints};
-use crate::store::PollRecord;
+use crate::store::{EntriesStored, PollRecord};
 
 pub async fn pollers(ctx: Arc<Context>, rx: mpsc::Receiver<FeedJob>) -> anyhow::Result<()> {
     let concurrency = ctx.cfg.poll.concurrency;
-    ReceiverStream::new(rx)
-        .for_each_concurrent(concurrency, |job| {
+    let result = ReceiverStream::new(rx)
+        .map(Ok)
+        .try_for_each_concurrent(concurrency, |job| {
             let ctx = ctx.clone();
             async move {
-                if let Err(e) = poll_one(&ctx, &job).await {
-                    // Only a store error gets here; the feed keeps its lease until it expires.
-                    warn!(feed_url = %job.url, stage = "poll", error = %e, "cannot record poll");
+                // A stopping run starts no new poll; the feed's lease is released at the end.
+                if !ctx.stopping() {
+                    poll_one(&ctx, &job).await?;
                 }
                 ctx.article_wake.notify_one();
+                Ok::<(), anyhow::Error>(())
             }
         })
         .await;
     ctx.polling_done.store(true, Ordering::Release);
     ctx.article_wake.notify_one();
-    Ok(())
+    result
 }
 
 async fn poll_one(ctx: &Context, job: &FeedJob) -> anyhow::Result<()> {
     let started = Utc::now();
     let clock = Instant::now();
-    let result = poll::poll(&ctx.http, job).await;
+    let result = tokio::select! {
+        r = poll::poll(&ctx.http, job) => r,
+        // Past the stop's grace period: the poll is dropped, the feed is polled next time.
+        () = ctx.abort.cancelled() => return Ok(()),
+    };
     let duration_ms = i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX);
     let now = Utc::now();
     let record = PollRecord {
@@ -50,6 +57,8 @@ async fn poll_one(ctx: &Context, job: &FeedJob) -> anyhow::Result<()> {
         outcome: "fetched",
         entries: 0,
         new_entries: 0,
+        rejected_entries: 0,
+        entry_error: None,
         error: None,
         next_check_at: now,
         etag: None,
@@ -84,20 +93,33 @@ async fn record_success(
             hints,
             status,
         } => {
-            let new = ctx.store.insert_entries(job.feed_id, &feed.entries).await?;
+            let stored = ctx
+                .db("store entries", || {
+                    ctx.store.insert_entries(job.feed_id, &feed.entries)
+                })
+                .await?;
+            note_rejections(job, &feed.rejected, &stored, &mut record);
             record.http_status = Some(i32::from(status));
             record.entries = feed.entries.len() as i32;
-            record.new_entries = new as i32;
+            record.new_entries = stored.new as i32;
             record.etag = Some(validators.etag);
             record.last_modified = Some(validators.last_modified);
             record.title = feed.title;
             record.site_url = feed.site_url;
-            info!(feed_url = %job.url, stage = "poll", entries = feed.entries.len(), new, "polled");
+            info!(feed_url = %job.url, stage = "poll", entries = feed.entries.len(), new = stored.new, "polled");
             hints
         }
     };
     record.next_check_at = schedule::next_after_success(now, job.interval, &hints, ctx.bounds());
-    ctx.store.record_poll_success(job.feed_id, &record).await?;
+    let held = ctx
+        .db("record poll", || {
+            ctx.store
+                .record_poll_success(&ctx.owner, job.feed_id, &record)
+        })
+        .await?;
+    if !held {
+        warn!(feed_url = %job.url, stage = "poll", "lease lost before the poll was recorded");
+    }
     let counters = &ctx.counters.poll;
     if record.outcome == "not_modified" {
         add(&counters.not_modified, 1);
@@ -106,6 +128,36 @@ async fn record_success(
         add(&counters.new_entries, record.new_entries as usize);
     }
     Ok(())
+}
+
+/// Entries the parser or the database refused: counted in the poll record, the first reason
+/// kept on the feed, one warning per poll.
+fn note_rejections(
+    job: &FeedJob,
+    parsed: &[poll::EntryError],
+    stored: &EntriesStored,
+    record: &mut PollRecord,
+) {
+    let reasons: Vec<String> = parsed
+        .iter()
+        .map(ToString::to_string)
+        .chain(
+            stored
+                .refused
+                .iter()
+                .map(|(url, why)| format!("entry {url} refused by the database: {why}")),
+        )
+        .collect();
+    let Some(first) = reasons.first() else {
+        return;
+    };
+    record.rejected_entries = reasons.len() as i32;
+    record.entry_error = Some(if reasons.len() == 1 {
+        first.clone()
+    } else {
+        format!("{} entries rejected; first: {first}", reasons.len())
+    });
+    warn!(feed_url = %job.url, stage = "poll", rejected = reasons.len(), error = %first, "feed entries rejected");
 }
 
 /// Records a failed poll on the feed's row, with its backoff.
@@ -131,7 +183,11 @@ async fn record_error(
         ctx.bounds(),
         rand::random::<f64>(),
     );
-    ctx.store.record_poll_error(job.feed_id, &record).await?;
+    ctx.db("record poll", || {
+        ctx.store
+            .record_poll_error(&ctx.owner, job.feed_id, &record)
+    })
+    .await?;
     add(&ctx.counters.poll.failed, 1);
     // The list is for the summary of `once`; a daemon has the errors on the feed rows.
     if ctx.mode == Mode::Once

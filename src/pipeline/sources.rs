@@ -1,71 +1,80 @@
-//! The two source stages, the only ones that watch the shutdown signal: the feed source
-//! claims due feeds for the pollers, the article source claims pending articles for the
-//! fetchers. When they stop they drop their senders, and the close cascades down the stages.
+//! The two source stages, the only ones that watch the stop signal: the feed source claims
+//! due feeds for the pollers, the article source claims pending articles for the fetchers.
+//! When they stop they drop their senders, and the close cascades down the stages.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::Utc;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use super::context::{Context, Mode, Slot};
+use super::stats::add;
 use crate::config::Config;
 use crate::model::{ArticleJob, FeedJob, Validators};
 use crate::store::{FeedRow, FeedSelection};
 
 /// Claims due feeds and hands them to the pollers.
-pub async fn feed_source(
-    ctx: Arc<Context>,
-    tx: mpsc::Sender<FeedJob>,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
-    let cfg = &ctx.cfg;
-    let mode = ctx.mode;
-    let batch = (cfg.poll.concurrency * 2) as i64;
+pub async fn feed_source(ctx: Arc<Context>, tx: mpsc::Sender<FeedJob>) -> anyhow::Result<()> {
     let pass_started = Utc::now();
-    loop {
-        if shutdown.is_cancelled() {
-            break;
-        }
-        let now = Utc::now();
-        // `once` takes every feed not checked since the pass began, in one go, so that none
-        // is polled twice even when other daemons or passes share the database.
-        let which = match mode {
-            Mode::Daemon => FeedSelection::Due,
-            Mode::Once => FeedSelection::NotCheckedSince(pass_started),
-        };
-        let limit = if mode == Mode::Once { i64::MAX } else { batch };
-        let feeds = ctx
-            .store
-            .claim_feeds(which, now, ctx.owner(), ctx.lease_until(now), limit)
-            .await?;
-        let claimed_all = mode == Mode::Once;
-        if feeds.is_empty() && !claimed_all {
-            let next = ctx.store.next_feed_due().await?;
-            let wait = next
-                .and_then(|at| (at - Utc::now()).to_std().ok())
-                .unwrap_or(cfg.poll.tick)
-                .min(cfg.poll.tick);
+    while !ctx.stopping() {
+        let feeds = claim_feeds(&ctx, pass_started).await?;
+        add(&ctx.counters.poll.claimed, feeds.len());
+        if feeds.is_empty() && ctx.mode == Mode::Daemon {
+            let wait = next_feed_wait(&ctx).await?;
             tokio::select! {
-                () = shutdown.cancelled() => break,
+                () = ctx.stop.cancelled() => break,
                 () = tokio::time::sleep(wait) => {}
             }
             continue;
         }
         for feed in feeds {
-            let job = feed_job(cfg, &feed);
+            let job = feed_job(&ctx.cfg, &feed);
             tokio::select! {
                 // Claimed but unsent feeds keep their lease; it is released when the run ends.
-                () = shutdown.cancelled() => return Ok(()),
+                () = ctx.stop.cancelled() => return Ok(()),
                 sent = tx.send(job) => if sent.is_err() { return Ok(()) },
             }
         }
-        if claimed_all {
+        if ctx.mode == Mode::Once {
             break;
         }
     }
     Ok(())
+}
+
+/// `once` takes every feed not checked since the pass began, in one go, so that none is
+/// polled twice even when other daemons or passes share the database; a daemon takes the
+/// feeds that are due, a batch at a time.
+async fn claim_feeds(
+    ctx: &Context,
+    pass_started: chrono::DateTime<Utc>,
+) -> anyhow::Result<Vec<FeedRow>> {
+    let (which, limit) = match ctx.mode {
+        Mode::Daemon => (FeedSelection::Due, (ctx.cfg.poll.concurrency * 2) as i64),
+        Mode::Once => (FeedSelection::NotCheckedSince(pass_started), i64::MAX),
+    };
+    Ok(ctx
+        .db("claim feeds", || {
+            let now = Utc::now();
+            ctx.store
+                .claim_feeds(which, now, &ctx.owner, ctx.lease_until(now), limit)
+        })
+        .await?)
+}
+
+/// How long to sleep before looking for due feeds again: until the next one is due, at most
+/// one tick.
+async fn next_feed_wait(ctx: &Context) -> anyhow::Result<Duration> {
+    let next = ctx
+        .db("next feed due", || ctx.store.next_feed_due())
+        .await?;
+    let tick = ctx.cfg.poll.tick;
+    Ok(next
+        .and_then(|at| (at - Utc::now()).to_std().ok())
+        .unwrap_or(tick)
+        .min(tick))
 }
 
 fn feed_job(cfg: &Config, feed: &FeedRow) -> FeedJob {
@@ -89,25 +98,17 @@ fn feed_job(cfg: &Config, feed: &FeedRow) -> FeedJob {
 pub async fn article_source(
     ctx: Arc<Context>,
     tx: mpsc::Sender<(ArticleJob, Slot)>,
-    shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let cfg = &ctx.cfg;
     let capacity = cfg.articles.concurrency + cfg.pipeline.channel_capacity;
-    loop {
-        if shutdown.is_cancelled() {
-            break;
-        }
+    while !ctx.stopping() {
         let free = capacity.saturating_sub(ctx.in_flight());
         let mut claimed = 0;
         if free > 0 {
-            let jobs = claim(&ctx, free).await?;
+            let jobs = claim_articles(&ctx, free).await?;
             claimed = jobs.len();
-            for job in jobs {
-                let slot = ctx.take_slot();
-                tokio::select! {
-                    () = shutdown.cancelled() => return Ok(()),
-                    sent = tx.send((job, slot)) => if sent.is_err() { return Ok(()) },
-                }
+            if !send_all(&ctx, &tx, jobs).await {
+                return Ok(());
             }
         }
         if claimed > 0 {
@@ -116,15 +117,12 @@ pub async fn article_source(
         if pass_is_over(&ctx) {
             // Nothing claimable and nothing in flight: articles left pending now wait for a
             // retry time in the future, which is the next run's work.
-            let last = claim(&ctx, 1).await?;
+            let last = claim_articles(&ctx, 1).await?;
             if last.is_empty() {
                 break;
             }
-            for job in last {
-                let slot = ctx.take_slot();
-                if tx.send((job, slot)).await.is_err() {
-                    return Ok(());
-                }
+            if !send_all(&ctx, &tx, last).await {
+                return Ok(());
             }
             continue;
         }
@@ -134,7 +132,7 @@ pub async fn article_source(
             Mode::Daemon => cfg.poll.tick.min(Duration::from_secs(30)),
         };
         tokio::select! {
-            () = shutdown.cancelled() => break,
+            () = ctx.stop.cancelled() => break,
             () = ctx.article_wake.notified() => {}
             () = tokio::time::sleep(wait) => {}
         }
@@ -142,17 +140,36 @@ pub async fn article_source(
     Ok(())
 }
 
-async fn claim(ctx: &Context, limit: usize) -> anyhow::Result<Vec<ArticleJob>> {
-    let now = Utc::now();
+/// Sends claimed articles on, skipping any that is in the pipeline already; `false` when the
+/// run is stopping or the fetchers are gone.
+async fn send_all(
+    ctx: &Arc<Context>,
+    tx: &mpsc::Sender<(ArticleJob, Slot)>,
+    jobs: Vec<ArticleJob>,
+) -> bool {
+    for job in jobs {
+        let Some(slot) = ctx.take_slot(job.id) else {
+            continue;
+        };
+        tokio::select! {
+            () = ctx.stop.cancelled() => return false,
+            sent = tx.send((job, slot)) => if sent.is_err() { return false },
+        }
+    }
+    true
+}
+
+async fn claim_articles(ctx: &Context, limit: usize) -> anyhow::Result<Vec<ArticleJob>> {
     Ok(ctx
-        .store
-        .claim_articles(now, ctx.owner(), ctx.lease_until(now), limit as i64)
+        .db("claim articles", || {
+            let now = Utc::now();
+            ctx.store
+                .claim_articles(now, &ctx.owner, ctx.lease_until(now), limit as i64)
+        })
         .await?)
 }
 
 /// `once` is over when polling has ended and no article is in flight.
 fn pass_is_over(ctx: &Context) -> bool {
-    ctx.mode == Mode::Once
-        && ctx.polling_done.load(std::sync::atomic::Ordering::Acquire)
-        && ctx.in_flight() == 0
+    ctx.mode == Mode::Once && ctx.polling_done.load(Ordering::Acquire) && ctx.in_flight() == 0
 }

@@ -21,6 +21,8 @@ pub struct Summary {
 /// The poll stage's counters.
 #[derive(Debug, Default)]
 pub struct PollCounters {
+    /// Feeds claimed for polling.
+    pub claimed: AtomicUsize,
     pub polled: AtomicUsize,
     pub not_modified: AtomicUsize,
     pub failed: AtomicUsize,
@@ -29,9 +31,14 @@ pub struct PollCounters {
     pub errors: Mutex<Vec<(String, String)>>,
 }
 
-/// The fetch and enrich stages' counters of articles that did not make it.
+/// The fetch and enrich stages' counters.
 #[derive(Debug, Default)]
 pub struct ArticleCounters {
+    /// Pages fetched.
+    pub fetched: AtomicUsize,
+    /// Pages cleaned and enriched.
+    pub enriched: AtomicUsize,
+    /// Articles failed for good, and failed attempts to be retried later.
     pub failed: AtomicUsize,
     pub retry_later: AtomicUsize,
 }
@@ -54,7 +61,7 @@ pub fn add(counter: &AtomicUsize, n: usize) {
     counter.fetch_add(n, Ordering::Relaxed);
 }
 
-fn get(counter: &AtomicUsize) -> usize {
+pub fn get(counter: &AtomicUsize) -> usize {
     counter.load(Ordering::Relaxed)
 }
 

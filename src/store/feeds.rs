@@ -5,15 +5,17 @@
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
-use super::{Backend, Result, Store};
+use super::keys::url_key;
+use super::{Backend, Result, Store, sanitize};
 use crate::model::NewEntry;
 
 /// The fetch-log row of a poll, written in the same transaction as the feed update.
 macro_rules! insert_log {
     ($tx:expr, $feed_id:expr, $r:expr) => {
         sqlx::query(
-            "INSERT INTO fetch_log (feed_id, started_at, duration_ms, http_status, outcome, entries, new_entries, error) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO fetch_log (feed_id, started_at, duration_ms, http_status, outcome, entries, new_entries, \
+               rejected_entries, error) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind($feed_id)
         .bind($r.started_at)
@@ -22,7 +24,8 @@ macro_rules! insert_log {
         .bind($r.outcome)
         .bind($r.entries)
         .bind($r.new_entries)
-        .bind(&$r.error)
+        .bind($r.rejected_entries)
+        .bind(sanitize::opt(&$r.error))
         .execute(&mut *$tx)
         .await?
     };
@@ -45,6 +48,8 @@ pub struct FeedRow {
     pub last_error_at: Option<DateTime<Utc>>,
     pub last_checked_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
+    /// Why the latest poll could not take some of the feed's entries (`None`: it took all).
+    pub last_entry_error: Option<String>,
 }
 
 fn json_inner<S: serde::Serializer>(
@@ -55,7 +60,8 @@ fn json_inner<S: serde::Serializer>(
 }
 
 const FEED_COLUMNS: &str = "id, url, title, site_url, tags, interval_secs, etag, last_modified, \
-    next_check_at, error_count, last_error, last_error_at, last_checked_at, last_success_at";
+    next_check_at, error_count, last_error, last_error_at, last_checked_at, last_success_at, \
+    last_entry_error";
 
 /// Which feeds a claim takes.
 #[derive(Debug, Clone, Copy)]
@@ -86,6 +92,10 @@ pub struct PollRecord {
     pub outcome: &'static str,
     pub entries: i32,
     pub new_entries: i32,
+    /// Entries the poll could not take (no usable link, a link too long, refused by the
+    /// database), and the reason for the first of them.
+    pub rejected_entries: i32,
+    pub entry_error: Option<String>,
     pub error: Option<String>,
     pub next_check_at: DateTime<Utc>,
     /// New validators; `None` keeps the stored ones (a 304 or an error carries none).
@@ -219,70 +229,129 @@ impl Store {
     }
 
     /// Writes a successful poll (fresh or 304): validators, titles, schedule, log; clears errors
-    /// and the lease.
-    pub async fn record_poll_success(&self, feed_id: i64, r: &PollRecord) -> Result<()> {
+    /// and the lease. `false` when `owner` no longer holds the feed's lease (nothing written).
+    pub async fn record_poll_success(
+        &self,
+        owner: &str,
+        feed_id: i64,
+        r: &PollRecord,
+    ) -> Result<bool> {
         let keep_etag = r.etag.is_none();
         let keep_lm = r.last_modified.is_none();
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            sqlx::query(
+            let updated = sqlx::query(
                 "UPDATE feeds SET \
                    etag = CASE WHEN $2 = 1 THEN etag ELSE $3 END, \
                    last_modified = CASE WHEN $4 = 1 THEN last_modified ELSE $5 END, \
                    title = COALESCE(title, $6), site_url = COALESCE(site_url, $7), \
-                   next_check_at = $8, error_count = 0, last_error = NULL, \
+                   next_check_at = $8, error_count = 0, last_error = NULL, last_entry_error = $11, \
                    last_checked_at = $9, last_success_at = $9, lease_owner = NULL, lease_until = NULL \
-                 WHERE id = $1",
+                 WHERE id = $1 AND lease_owner = $10",
             )
             .bind(feed_id)
             .bind(i32::from(keep_etag))
             .bind(r.etag.clone().flatten())
             .bind(i32::from(keep_lm))
             .bind(r.last_modified.clone().flatten())
-            .bind(&r.title)
-            .bind(&r.site_url)
+            .bind(sanitize::opt(&r.title))
+            .bind(sanitize::opt(&r.site_url))
             .bind(r.next_check_at)
             .bind(r.started_at)
+            .bind(owner)
+            .bind(sanitize::opt(&r.entry_error))
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                return Ok(false);
+            }
             insert_log!(tx, feed_id, r);
             tx.commit().await?;
         });
-        Ok(())
+        Ok(true)
     }
 
     /// Writes a failed poll: the error on the row, one more consecutive error, the backoff time.
-    pub async fn record_poll_error(&self, feed_id: i64, r: &PollRecord) -> Result<()> {
+    /// `false` when `owner` no longer holds the feed's lease (nothing written).
+    pub async fn record_poll_error(
+        &self,
+        owner: &str,
+        feed_id: i64,
+        r: &PollRecord,
+    ) -> Result<bool> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            sqlx::query(
+            let updated = sqlx::query(
                 "UPDATE feeds SET error_count = error_count + 1, last_error = $2, last_error_at = $3, \
                    last_checked_at = $3, next_check_at = $4, lease_owner = NULL, lease_until = NULL \
-                 WHERE id = $1",
+                 WHERE id = $1 AND lease_owner = $5",
             )
             .bind(feed_id)
-            .bind(&r.error)
+            .bind(sanitize::opt(&r.error))
             .bind(r.started_at)
             .bind(r.next_check_at)
+            .bind(owner)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                return Ok(false);
+            }
             insert_log!(tx, feed_id, r);
             tx.commit().await?;
         });
-        Ok(())
+        Ok(true)
     }
 
-    /// Stores entries not seen before as pending articles; returns how many were new. An entry
-    /// is old when its canonical URL is stored (from any feed) or this feed already gave its GUID.
-    /// Two statements per chunk of entries, whatever the feed's size.
-    pub async fn insert_entries(&self, feed_id: i64, entries: &[NewEntry]) -> Result<usize> {
-        // Well below SQLite's bound-parameter limit (32,766) at 7 parameters a row.
+    /// Stores entries not seen before as pending articles. An entry is old when its canonical
+    /// URL is stored (from any feed) or this feed already gave its GUID. Two statements per
+    /// chunk of entries, whatever the feed's size. When the database refuses the batch for a
+    /// reason that is not transient, each entry is tried alone, so one bad entry costs only
+    /// itself; what it refused is returned with the reason.
+    pub async fn insert_entries(
+        &self,
+        feed_id: i64,
+        entries: &[NewEntry],
+    ) -> Result<EntriesStored> {
+        let rows: Vec<EntryRow> = entries.iter().map(EntryRow::from).collect();
+        match self.insert_entry_rows(feed_id, &rows).await {
+            Ok(new) => Ok(EntriesStored {
+                new,
+                refused: Vec::new(),
+            }),
+            Err(e) if e.is_transient() => Err(e),
+            Err(_) => self.insert_entries_one_by_one(feed_id, &rows).await,
+        }
+    }
+
+    async fn insert_entries_one_by_one(
+        &self,
+        feed_id: i64,
+        rows: &[EntryRow],
+    ) -> Result<EntriesStored> {
+        let mut stored = EntriesStored::default();
+        for row in rows {
+            match self
+                .insert_entry_rows(feed_id, std::slice::from_ref(row))
+                .await
+            {
+                Ok(n) => stored.new += n,
+                Err(e) if e.is_transient() => return Err(e),
+                Err(e) => stored.refused.push((row.url.clone(), e.cause())),
+            }
+        }
+        Ok(stored)
+    }
+
+    async fn insert_entry_rows(&self, feed_id: i64, rows: &[EntryRow]) -> Result<usize> {
+        // Well below SQLite's bound-parameter limit (32,766) at 9 parameters a row.
         const CHUNK: usize = 500;
         let now = Utc::now();
         let mut new = 0;
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            for chunk in entries.chunks(CHUNK) {
+            for chunk in rows.chunks(CHUNK) {
                 let guids: Vec<&str> = chunk.iter().filter_map(|e| e.guid.as_deref()).collect();
                 let mut seen = std::collections::HashSet::new();
                 if !guids.is_empty() {
@@ -293,10 +362,10 @@ impl Store {
                         list.push_bind(guid.to_string());
                     }
                     query.push(")");
-                    let rows: Vec<(String,)> = query.build_query_as().fetch_all(&mut *tx).await?;
-                    seen.extend(rows.into_iter().map(|(g,)| g));
+                    let found: Vec<(String,)> = query.build_query_as().fetch_all(&mut *tx).await?;
+                    seen.extend(found.into_iter().map(|(g,)| g));
                 }
-                let fresh: Vec<&NewEntry> = chunk
+                let fresh: Vec<&EntryRow> = chunk
                     .iter()
                     .filter(|e| e.guid.as_ref().is_none_or(|g| !seen.contains(g)))
                     .collect();
@@ -304,11 +373,12 @@ impl Store {
                     continue;
                 }
                 let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO articles (canonical_url, url, guid, feed_id, feed_title, published_at, \
-                       next_attempt_at, discovered_at) ",
+                    "INSERT INTO articles (url_key, canonical_url, url, guid, feed_id, feed_title, \
+                       published_at, next_attempt_at, discovered_at) ",
                 );
                 insert.push_values(&fresh, |mut row, e| {
-                    row.push_bind(e.canonical_url.clone())
+                    row.push_bind(e.url_key.clone())
+                        .push_bind(e.canonical_url.clone())
                         .push_bind(e.url.clone())
                         .push_bind(e.guid.clone())
                         .push_bind(feed_id)
@@ -317,12 +387,45 @@ impl Store {
                         .push_bind(now)
                         .push_bind(now);
                 });
-                // Also skips a URL listed twice in the same feed.
-                insert.push(" ON CONFLICT (canonical_url) DO NOTHING");
+                // Also skips a URL listed twice in the same feed. No conflict target: on SQLite
+                // the old unique canonical_url says the same as url_key (see migration 0002).
+                insert.push(" ON CONFLICT DO NOTHING");
                 new += insert.build().execute(&mut *tx).await?.rows_affected() as usize;
             }
             tx.commit().await?;
         });
         Ok(new)
+    }
+}
+
+/// What `insert_entries` did with a feed's entries.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct EntriesStored {
+    /// Entries stored as new pending articles.
+    pub new: usize,
+    /// `(link, reason)` of entries the database refused.
+    pub refused: Vec<(String, String)>,
+}
+
+/// An entry as it is written: its fixed-size key, and its text without control characters.
+struct EntryRow {
+    url_key: String,
+    canonical_url: String,
+    url: String,
+    guid: Option<String>,
+    title: Option<String>,
+    published_at: Option<DateTime<Utc>>,
+}
+
+impl From<&NewEntry> for EntryRow {
+    fn from(e: &NewEntry) -> EntryRow {
+        EntryRow {
+            url_key: url_key(&e.canonical_url),
+            canonical_url: e.canonical_url.clone(),
+            url: e.url.clone(),
+            guid: sanitize::opt(&e.guid).map(|g| g.into_owned()),
+            title: sanitize::opt(&e.title).map(|t| t.into_owned()),
+            published_at: e.published_at,
+        }
     }
 }

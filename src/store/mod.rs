@@ -29,28 +29,24 @@ macro_rules! on_pool {
 }
 
 mod articles;
+mod complete;
+mod error;
 mod feeds;
+mod keys;
+mod leases;
+mod sanitize;
 mod trends;
 
+pub use error::{Result, StoreError};
+
 pub use articles::{ExportRow, StatusCounts};
-pub use feeds::{FeedRow, FeedSelection, FeedUpsert, PollRecord};
+pub use complete::Completion;
+pub use feeds::{EntriesStored, FeedRow, FeedSelection, FeedUpsert, PollRecord};
 pub use trends::TrendRow;
 
 /// Statements slower than this are logged as warnings (sqlx's default of 1 s flags ordinary
 /// waits for SQLite's write lock under load).
 const SLOW_STATEMENT: Duration = Duration::from_secs(5);
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot open database {url}")]
-    Connect { url: String, source: sqlx::Error },
-    #[error("database migration failed")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("database error")]
-    Sql(#[from] sqlx::Error),
-}
-
-pub type Result<T> = std::result::Result<T, StoreError>;
 
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {
@@ -149,7 +145,33 @@ impl Store {
             }
             Backend::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
-        Ok(())
+        self.fill_url_keys().await
+    }
+
+    /// Gives articles stored before migration 0002 their `url_key`, which only the daemon can
+    /// compute (SQL has no SHA-256 on SQLite). Does nothing once every row has one.
+    async fn fill_url_keys(&self) -> Result<()> {
+        loop {
+            let rows: Vec<(i64, String)> = on_pool!(self, pool => {
+                sqlx::query_as("SELECT id, canonical_url FROM articles WHERE url_key IS NULL LIMIT 1000")
+                    .fetch_all(pool)
+                    .await?
+            });
+            if rows.is_empty() {
+                return Ok(());
+            }
+            on_pool!(self, pool => {
+                let mut tx = pool.begin_with(self.begin_write()).await?;
+                for (id, canonical) in &rows {
+                    sqlx::query("UPDATE articles SET url_key = $1 WHERE id = $2")
+                        .bind(keys::url_key(canonical))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            });
+        }
     }
 
     /// The statement that opens a write transaction. SQLite must take the write lock at the
@@ -172,21 +194,5 @@ impl Store {
 
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
-    }
-
-    /// Gives back every feed and article lease held by `owner`: at start (work a killed
-    /// predecessor of the same name held) and at a clean stop.
-    pub async fn release_leases(&self, owner: &str) -> Result<()> {
-        on_pool!(self, pool => {
-            sqlx::query("UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1")
-                .bind(owner)
-                .execute(pool)
-                .await?;
-            sqlx::query("UPDATE articles SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1")
-                .bind(owner)
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
     }
 }

@@ -179,6 +179,20 @@ pub async fn sync_feeds(cfg: &Config, store: &Store) {
     }
 }
 
+/// A lease holder name (`NAME:HOST:PID:START`) of a process of this host that has exited.
+pub fn dead_process_owner(name: &str) -> String {
+    let mut child = std::process::Command::new("true")
+        .spawn()
+        .expect("run true");
+    let pid = child.id();
+    child.wait().expect("true exits");
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().replace(':', "_"))
+        .unwrap_or_else(|_| "localhost".into());
+    format!("{name}:{host}:{pid}:1")
+}
+
 /// One `stringer once` pass, in process.
 pub async fn once(cfg: &Config, store: &Store) -> Summary {
     sync_feeds(cfg, store).await;
