@@ -79,7 +79,7 @@ pub async fn run_with(
     progress: Progress,
 ) -> anyhow::Result<Summary> {
     leases::reclaim_dead(&store).await?;
-    let owner = owner::this_process(&cfg.pipeline.daemon_id);
+    let owner = owner::this_run(&cfg.pipeline.daemon_id);
     let capacity = cfg.pipeline.channel_capacity;
     let workers = cfg.workers();
     let ctx = Arc::new(Context::new(

@@ -1,24 +1,27 @@
-//! Who holds a lease: every process has its own holder name, `NAME:HOST:PID:START` — the
-//! configured daemon name, the host, the process id and the process's start time (clock
-//! ticks since boot, from `/proc`). Two processes never share a name, even with the same
-//! configuration, so one never frees or finishes the other's work; and a process can tell
+//! Who holds a lease: every run has its own holder name, `NAME:HOST:PID:START:RUN` — the
+//! configured daemon name, the host, the process id, the process's start time (clock ticks
+//! since boot, from `/proc`) and a random run number. Two runs never share a name, even with
+//! the same configuration, so one never frees or finishes the other's work; and a run can tell
 //! that a holder on its own host is dead (no such process, or another process under a reused
 //! id), so a restart takes back a killed predecessor's work at once instead of waiting for
 //! its leases to run out.
 
 use std::path::Path;
 
-/// This process's lease holder name.
-pub fn this_process(daemon_id: &str) -> String {
+/// A lease holder name for a new run of this process.
+pub fn this_run(daemon_id: &str) -> String {
     let pid = std::process::id();
-    let start = start_time(pid).unwrap_or_else(|| format!("r{:x}", rand::random::<u64>()));
-    format!("{daemon_id}:{}:{pid}:{start}", host_name())
+    let start = start_time(pid).unwrap_or_else(|| "r".into());
+    let run = rand::random::<u32>();
+    format!("{daemon_id}:{}:{pid}:{start}:{run:08x}", host_name())
 }
 
 /// Whether `owner` names a process of this host that is no longer running.
 pub fn is_dead_here(owner: &str) -> bool {
-    let mut parts = owner.rsplitn(4, ':');
-    let (Some(start), Some(pid), Some(host)) = (parts.next(), parts.next(), parts.next()) else {
+    let mut parts = owner.rsplitn(5, ':');
+    let (Some(_run), Some(start), Some(pid), Some(host)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return false;
     };
     if host != host_name() || start.starts_with('r') {
@@ -55,18 +58,19 @@ mod tests {
 
     #[test]
     fn this_process_is_alive_and_a_gone_one_is_dead() {
-        let me = this_process("d:1");
+        let me = this_run("d:1");
         assert!(me.starts_with("d:1:"), "{me}");
         assert!(!is_dead_here(&me), "{me}");
+        assert_ne!(me, this_run("d:1"), "two runs, two names");
         if start_time(std::process::id()).is_some() {
-            let mut parts: Vec<&str> = me.rsplitn(4, ':').collect();
-            parts.reverse();
-            let reused = format!("{}:{}:{}:{}", parts[0], parts[1], parts[2], "1");
+            let mut p: Vec<&str> = me.rsplitn(5, ':').collect();
+            p.reverse();
+            let reused = format!("{}:{}:{}:1:{}", p[0], p[1], p[2], p[4]);
             assert!(is_dead_here(&reused), "same pid, other start time");
-            let gone = format!("{}:{}:{}:{}", parts[0], parts[1], u32::MAX - 7, parts[3]);
+            let gone = format!("{}:{}:{}:{}:{}", p[0], p[1], u32::MAX - 7, p[3], p[4]);
             assert!(is_dead_here(&gone), "no such process");
         }
-        assert!(!is_dead_here("d:another-host:1:5"));
+        assert!(!is_dead_here("d:another-host:1:5:0"));
         assert!(!is_dead_here("legacy-name"));
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
+use super::keys::url_key;
 use super::{Backend, Result, Store, sanitize};
 use crate::model::ArticleJob;
 
@@ -31,6 +32,16 @@ pub struct ExportRow {
     pub text: Option<String>,
     pub content_hash: Option<String>,
     pub category: Option<String>,
+}
+
+/// One article's progress: pending, done or failed, after how many attempts, why it failed
+/// last, and who holds it now.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct ArticleState {
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub lease_owner: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -109,6 +120,18 @@ impl Store {
             .execute(pool)
             .await?
             .rows_affected() > 0
+        }))
+    }
+
+    /// Where the article with this canonical URL stands, if it is known.
+    pub async fn article_state(&self, canonical_url: &str) -> Result<Option<ArticleState>> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT status, attempts, last_error, lease_owner FROM articles WHERE url_key = $1",
+            )
+            .bind(url_key(canonical_url))
+            .fetch_optional(pool)
+            .await?
         }))
     }
 

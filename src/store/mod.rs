@@ -39,7 +39,7 @@ mod trends;
 
 pub use error::{Result, StoreError};
 
-pub use articles::{ExportRow, StatusCounts};
+pub use articles::{ArticleState, ExportRow, StatusCounts};
 pub use complete::Completion;
 pub use feeds::{EntriesStored, FeedRow, FeedSelection, FeedUpsert, PollRecord};
 pub use trends::TrendRow;

@@ -179,7 +179,20 @@ pub async fn sync_feeds(cfg: &Config, store: &Store) {
     }
 }
 
-/// A lease holder name (`NAME:HOST:PID:START`) of a process of this host that has exited.
+/// Runs one SQL statement on the database at `url` (either back end), outside the store.
+pub async fn execute(url: &str, sql: &str) {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+/// A lease holder name (`NAME:HOST:PID:START:RUN`) of a process of this host that has exited.
 pub fn dead_process_owner(name: &str) -> String {
     let mut child = std::process::Command::new("true")
         .spawn()
@@ -190,7 +203,7 @@ pub fn dead_process_owner(name: &str) -> String {
         .or_else(|_| std::fs::read_to_string("/etc/hostname"))
         .map(|h| h.trim().replace(':', "_"))
         .unwrap_or_else(|_| "localhost".into());
-    format!("{name}:{host}:{pid}:1")
+    format!("{name}:{host}:{pid}:1:0")
 }
 
 /// One `stringer once` pass, in process.
