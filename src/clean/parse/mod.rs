@@ -10,6 +10,10 @@
 use super::dom::{Attr, Document, NONE, Node, NodeId, Tag, TextRef};
 use super::entities;
 
+mod scan;
+
+use scan::{attr_value, find, find_end_tag, is_tag_delim, skip_comment, skip_past, tag_name_bytes};
+
 /// Deeper nesting than this is flattened: nothing real needs it and it bounds stack use.
 const MAX_DEPTH: usize = 512;
 
@@ -197,79 +201,11 @@ impl Builder {
 
     fn start_tag(&mut self, st: StartTag, after: usize) -> usize {
         let tag = st.tag;
-        match tag {
-            Tag::Html | Tag::Head
-                if self
-                    .stack
-                    .iter()
-                    .any(|&i| self.doc.nodes[i as usize].tag == tag) =>
-            {
-                return after;
-            }
-            Tag::Body => {
-                if self.seen_body {
-                    return after;
-                }
-                self.seen_body = true;
-                if let Some(i) = self.find_open(|t| t == Tag::Head, |_| false) {
-                    self.pop_to(i);
-                }
-            }
-            _ => {}
+        if self.ignored_document_tag(tag) {
+            return after;
         }
         if self.foreign == 0 {
-            if tag.closes_p() {
-                self.close_p();
-            }
-            match tag {
-                Tag::Li => {
-                    let found = self.find_open(
-                        |t| t == Tag::Li,
-                        |t| {
-                            matches!(t, Tag::Ul | Tag::Ol | Tag::Menu)
-                                || t.is_scope_boundary()
-                                || (t.closes_p() && !matches!(t, Tag::Div | Tag::P | Tag::Address))
-                        },
-                    );
-                    if let Some(i) = found {
-                        self.pop_to(i);
-                    }
-                }
-                Tag::Dt | Tag::Dd => {
-                    let found = self.find_open(
-                        |t| matches!(t, Tag::Dt | Tag::Dd),
-                        |t| {
-                            t == Tag::Dl
-                                || t.is_scope_boundary()
-                                || (t.closes_p() && !matches!(t, Tag::Div | Tag::P | Tag::Address))
-                        },
-                    );
-                    if let Some(i) = found {
-                        self.pop_to(i);
-                    }
-                }
-                Tag::Option | Tag::Optgroup if self.top_tag() == Tag::Option => {
-                    self.pop();
-                }
-                Tag::Tr => self.close_in_table(|t| t == Tag::Tr),
-                Tag::Td | Tag::Th => self.close_in_table(|t| matches!(t, Tag::Td | Tag::Th)),
-                Tag::Tbody | Tag::Thead | Tag::Tfoot => {
-                    self.close_in_table(|t| t == Tag::Tr);
-                    self.close_in_table(|t| matches!(t, Tag::Tbody | Tag::Thead | Tag::Tfoot));
-                }
-                Tag::H1 | Tag::H2 | Tag::H3 | Tag::H4 | Tag::H5 | Tag::H6
-                    if self.top_tag().is_heading() =>
-                {
-                    self.pop();
-                }
-                Tag::A => {
-                    // A nested link closes the open one when only inline markup lies between.
-                    if let Some(i) = self.find_open(|t| t == Tag::A, |t| t.is_block()) {
-                        self.pop_to(i);
-                    }
-                }
-                _ => {}
-            }
+            self.close_implied(tag);
         }
         let void = tag.is_void() || (self.foreign > 0 && st.self_closing);
         if (void || self.stack.len() >= MAX_DEPTH) && (tag == Tag::Other || !tag.is_raw_text()) {
@@ -282,29 +218,118 @@ impl Builder {
             self.foreign += 1;
         }
         if tag.is_raw_text() && self.foreign == 0 {
-            let bytes = self.doc.source.as_bytes();
-            let name = tag_name_bytes(tag);
-            let (content_end, resume) = if tag == Tag::Plaintext {
-                (bytes.len(), bytes.len())
-            } else {
-                find_end_tag(bytes, after, name)
-            };
-            if content_end > after {
-                if matches!(tag, Tag::Title | Tag::Textarea) {
-                    self.flush_text(after, content_end);
-                } else {
-                    let span = TextRef {
-                        start: after as u32,
-                        end: content_end as u32,
-                        decoded: false,
-                    };
-                    self.append(Tag::Text, span, 0..0);
-                }
-            }
-            self.pop();
-            return resume;
+            return self.raw_text(tag, after);
         }
         after
+    }
+
+    /// True for a start tag to ignore: `<html>` or `<head>` while one is open, a second
+    /// `<body>`. A first `<body>` closes an open `<head>`.
+    fn ignored_document_tag(&mut self, tag: Tag) -> bool {
+        match tag {
+            Tag::Html | Tag::Head
+                if self
+                    .stack
+                    .iter()
+                    .any(|&i| self.doc.nodes[i as usize].tag == tag) =>
+            {
+                return true;
+            }
+            Tag::Body => {
+                if self.seen_body {
+                    return true;
+                }
+                self.seen_body = true;
+                if let Some(i) = self.find_open(|t| t == Tag::Head, |_| false) {
+                    self.pop_to(i);
+                }
+            }
+            _ => {}
+        }
+        false
+    }
+
+    /// The end tags a start tag implies (outside foreign content): an open `<p>`, list
+    /// items, `<dt>`/`<dd>`, options, table rows and cells, headings, links.
+    fn close_implied(&mut self, tag: Tag) {
+        if tag.closes_p() {
+            self.close_p();
+        }
+        match tag {
+            Tag::Li => {
+                let found = self.find_open(
+                    |t| t == Tag::Li,
+                    |t| {
+                        matches!(t, Tag::Ul | Tag::Ol | Tag::Menu)
+                            || t.is_scope_boundary()
+                            || (t.closes_p() && !matches!(t, Tag::Div | Tag::P | Tag::Address))
+                    },
+                );
+                if let Some(i) = found {
+                    self.pop_to(i);
+                }
+            }
+            Tag::Dt | Tag::Dd => {
+                let found = self.find_open(
+                    |t| matches!(t, Tag::Dt | Tag::Dd),
+                    |t| {
+                        t == Tag::Dl
+                            || t.is_scope_boundary()
+                            || (t.closes_p() && !matches!(t, Tag::Div | Tag::P | Tag::Address))
+                    },
+                );
+                if let Some(i) = found {
+                    self.pop_to(i);
+                }
+            }
+            Tag::Option | Tag::Optgroup if self.top_tag() == Tag::Option => {
+                self.pop();
+            }
+            Tag::Tr => self.close_in_table(|t| t == Tag::Tr),
+            Tag::Td | Tag::Th => self.close_in_table(|t| matches!(t, Tag::Td | Tag::Th)),
+            Tag::Tbody | Tag::Thead | Tag::Tfoot => {
+                self.close_in_table(|t| t == Tag::Tr);
+                self.close_in_table(|t| matches!(t, Tag::Tbody | Tag::Thead | Tag::Tfoot));
+            }
+            Tag::H1 | Tag::H2 | Tag::H3 | Tag::H4 | Tag::H5 | Tag::H6
+                if self.top_tag().is_heading() =>
+            {
+                self.pop();
+            }
+            Tag::A => {
+                // A nested link closes the open one when only inline markup lies between.
+                if let Some(i) = self.find_open(|t| t == Tag::A, |t| t.is_block()) {
+                    self.pop_to(i);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The text of a raw-text element (`<script>`, `<title>`, ...) up to its end tag, then the
+    /// element closed; returns the offset to go on from.
+    fn raw_text(&mut self, tag: Tag, after: usize) -> usize {
+        let bytes = self.doc.source.as_bytes();
+        let name = tag_name_bytes(tag);
+        let (content_end, resume) = if tag == Tag::Plaintext {
+            (bytes.len(), bytes.len())
+        } else {
+            find_end_tag(bytes, after, name)
+        };
+        if content_end > after {
+            if matches!(tag, Tag::Title | Tag::Textarea) {
+                self.flush_text(after, content_end);
+            } else {
+                let span = TextRef {
+                    start: after as u32,
+                    end: content_end as u32,
+                    decoded: false,
+                };
+                self.append(Tag::Text, span, 0..0);
+            }
+        }
+        self.pop();
+        resume
     }
 
     fn end_tag(&mut self, name: &[u8]) {
@@ -343,24 +368,7 @@ impl Builder {
                     self.pop_to(i);
                 }
             }
-            Tag::Other => {
-                // Custom elements (`<amp-img>`, `<my-card>`) are often used as containers:
-                // close the nearest one with the same name, but never across a table cell.
-                let found = (1..self.stack.len()).rev().find_map(|idx| {
-                    let id = self.stack[idx];
-                    let t = self.doc.nodes[id as usize].tag;
-                    if t == Tag::Other && self.doc.name(id).as_bytes() == name {
-                        Some(Some(idx))
-                    } else if t.is_scope_boundary() || (self.foreign == 0 && t == Tag::Svg) {
-                        Some(None)
-                    } else {
-                        None
-                    }
-                });
-                if let Some(Some(i)) = found {
-                    self.pop_to(i);
-                }
-            }
+            Tag::Other => self.close_custom(name),
             t if t.closes_p() || t.is_block() || self.foreign > 0 => {
                 if let Some(i) = self.find_open(|x| x == t, Tag::is_scope_boundary) {
                     self.pop_to(i);
@@ -373,6 +381,25 @@ impl Builder {
                     self.pop_to(i);
                 }
             }
+        }
+    }
+
+    /// Custom elements (`<amp-img>`, `<my-card>`) are often used as containers: close the
+    /// nearest one with the same name, but never across a table cell.
+    fn close_custom(&mut self, name: &[u8]) {
+        let found = (1..self.stack.len()).rev().find_map(|idx| {
+            let id = self.stack[idx];
+            let t = self.doc.nodes[id as usize].tag;
+            if t == Tag::Other && self.doc.name(id).as_bytes() == name {
+                Some(Some(idx))
+            } else if t.is_scope_boundary() || (self.foreign == 0 && t == Tag::Svg) {
+                Some(None)
+            } else {
+                None
+            }
+        });
+        if let Some(Some(i)) = found {
+            self.pop_to(i);
         }
     }
 
@@ -411,39 +438,8 @@ impl Builder {
                 i += 1;
             }
             let n_end = i;
-            while i < len && bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            let (v_start, v_end);
-            if i < len && bytes[i] == b'=' {
-                i += 1;
-                while i < len && bytes[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-                if i < len && (bytes[i] == b'"' || bytes[i] == b'\'') {
-                    let q = bytes[i];
-                    v_start = i + 1;
-                    match memchr::memchr(q, &bytes[v_start..]) {
-                        Some(o) => {
-                            v_end = v_start + o;
-                            i = v_end + 1;
-                        }
-                        None => {
-                            v_end = len;
-                            i = len;
-                        }
-                    }
-                } else {
-                    v_start = i;
-                    while i < len && bytes[i] != b'>' && !bytes[i].is_ascii_whitespace() {
-                        i += 1;
-                    }
-                    v_end = i;
-                }
-            } else {
-                v_start = n_end;
-                v_end = n_end;
-            }
+            let (v_start, v_end, next) = attr_value(bytes, i, n_end);
+            i = next;
             let name = self.lower_ref(n_start, n_end);
             let value = self.text_ref(v_start, v_end, true);
             self.doc.attrs.push(Attr { name, value });
@@ -514,136 +510,5 @@ impl Builder {
     }
 }
 
-fn is_tag_delim(c: u8) -> bool {
-    c == b'>' || c == b'/' || c.is_ascii_whitespace()
-}
-
-fn tag_name_bytes(tag: Tag) -> &'static [u8] {
-    match tag {
-        Tag::Script => b"script",
-        Tag::Style => b"style",
-        Tag::Textarea => b"textarea",
-        Tag::Title => b"title",
-        Tag::Xmp => b"xmp",
-        Tag::Iframe => b"iframe",
-        Tag::Noembed => b"noembed",
-        Tag::Noframes => b"noframes",
-        Tag::Noscript => b"noscript",
-        _ => b"plaintext",
-    }
-}
-
-/// Finds `</name` (any case) followed by a delimiter; returns (content end, offset after `>`).
-fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> (usize, usize) {
-    let mut i = from;
-    while let Some(off) = memchr::memmem::find(&bytes[i..], b"</") {
-        let at = i + off;
-        let n = at + 2;
-        if bytes.len() >= n + name.len()
-            && bytes[n..n + name.len()].eq_ignore_ascii_case(name)
-            && bytes.get(n + name.len()).is_none_or(|&c| is_tag_delim(c))
-        {
-            return (at, skip_past(bytes, n + name.len(), b">"));
-        }
-        i = at + 2;
-    }
-    (bytes.len(), bytes.len())
-}
-
-fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(&bytes[from.min(bytes.len())..], needle).map(|o| from + o)
-}
-
-fn skip_past(bytes: &[u8], from: usize, needle: &[u8]) -> usize {
-    find(bytes, from, needle).map_or(bytes.len(), |o| o + needle.len())
-}
-
-/// HTML5 comments end at `-->`, and also at `--!>` or right away for `<!-->`/`<!--->`.
-fn skip_comment(bytes: &[u8], from: usize) -> usize {
-    if bytes[from..].starts_with(b">") {
-        return from + 1;
-    }
-    if bytes[from..].starts_with(b"->") {
-        return from + 2;
-    }
-    // Look for the rare `--!>` only before the first `-->`, or every comment would scan to the
-    // end of the page when it is absent.
-    let close = find(bytes, from, b"-->");
-    let limit = close.unwrap_or(bytes.len());
-    let bang = memchr::memmem::find(&bytes[from..limit], b"--!>").map(|o| from + o);
-    match (close, bang) {
-        (_, Some(b)) => b + 4,
-        (Some(a), None) => a + 3,
-        (None, None) => bytes.len(),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::super::dom::{Document, NodeId, Tag};
-    use super::parse;
-
-    fn outline(doc: &Document, id: NodeId, out: &mut String) {
-        for c in doc.children(id) {
-            match doc.tag(c) {
-                Tag::Text => out.push_str(doc.text(c)),
-                _ => {
-                    out.push('<');
-                    out.push_str(doc.name(c));
-                    out.push('>');
-                    outline(doc, c, out);
-                    out.push_str("</>");
-                }
-            }
-        }
-    }
-
-    fn tree(html: &str) -> String {
-        let doc = parse(html.to_string());
-        let mut s = String::new();
-        outline(&doc, 0, &mut s);
-        s
-    }
-
-    #[test]
-    fn implied_end_tags() {
-        assert_eq!(tree("<p>a<p>b<div>c</div>"), "<p>a</><p>b</><div>c</>");
-        assert_eq!(tree("<ul><li>a<li>b</ul>x"), "<ul><li>a</><li>b</></>x");
-        assert_eq!(
-            tree("<table><tr><td>a<td>b<tr><td>c</table>"),
-            "<table><tr><td>a</><td>b</></><tr><td>c</></></>"
-        );
-    }
-
-    #[test]
-    fn raw_text_and_comments() {
-        assert_eq!(
-            tree("<script>if (a<b) x='</div>'</script>t"),
-            "<script>if (a<b) x='</div>'</>t"
-        );
-        assert_eq!(tree("a<!-- <p>hidden</p> -->b"), "ab");
-        assert_eq!(tree("<title>A &amp; B</title>"), "<title>A & B</>");
-        assert_eq!(tree("1 < 2 <3"), "1 < 2 <3");
-    }
-
-    #[test]
-    fn stray_and_misnested_end_tags() {
-        assert_eq!(tree("<div><b>x</div>y</b>z"), "<div><b>x</></>yz");
-        assert_eq!(tree("<div><p>a</span>b</p></div>"), "<div><p>ab</></>");
-        assert_eq!(
-            tree("<svg><path/><title>t</title></svg>after"),
-            "<svg><path></><title>t</></>after"
-        );
-    }
-
-    #[test]
-    fn attributes() {
-        let doc = parse(r#"<a HREF="/x?a=1&amp;b=2" data-x=y class='c d' hidden>t</a>"#.into());
-        let a = doc.elements(Tag::A).next().unwrap();
-        assert_eq!(doc.attr(a, "href"), Some("/x?a=1&b=2"));
-        assert_eq!(doc.attr(a, "data-x"), Some("y"));
-        assert_eq!(doc.attr(a, "class"), Some("c d"));
-        assert_eq!(doc.attr(a, "hidden"), Some(""));
-        assert_eq!(doc.node(0).end as usize, doc.nodes.len() - 1);
-    }
-}
+mod tests;
