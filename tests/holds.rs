@@ -41,7 +41,8 @@ async fn control_characters_in_a_page_and_a_feed_title_are_stored_without_them(d
         ],
     );
     page = page.replace("<title>Port tariffs", "<title>Port\u{0} tariffs\u{7}");
-    site.serve("/nul.html", "text/html; charset=utf-8", page).await;
+    site.serve("/nul.html", "text/html; charset=utf-8", page)
+        .await;
     // JSON allows a NUL in a string, so a JSON Feed can carry one in an entry's title.
     let feed = serde_json::json!({
         "version": "https://jsonfeed.org/version/1.1", "title": "Feed\u{0} title",
@@ -55,7 +56,10 @@ async fn control_characters_in_a_page_and_a_feed_title_are_stored_without_them(d
     assert_eq!(summary.articles_stored, 1, "{summary:?}");
     let stored = store.export_page(0, None, 10).await.unwrap();
     let text = stored[0].text.as_deref().unwrap_or("");
-    assert!(text.contains("with a NUL") && !text.contains('\0'), "{text:?}");
+    assert!(
+        text.contains("with a NUL") && !text.contains('\0'),
+        "{text:?}"
+    );
     let title = stored[0].title.as_deref().unwrap_or("");
     assert!(title.starts_with("Port tariffs"), "{title:?}");
     assert!(!title.chars().any(char::is_control), "{title:?}");
@@ -77,9 +81,15 @@ async fn links_too_long_are_rejected_on_the_feed_and_the_other_items_stored(db: 
         .await;
     let items = vec![
         ("First fine story", site.url("/ok/1.html")),
-        ("Three kilobytes", site.url(&format!("/{}", "k".repeat(3 * 1024)))),
+        (
+            "Three kilobytes",
+            site.url(&format!("/{}", "k".repeat(3 * 1024))),
+        ),
         ("Second fine story", site.url("/ok/2.html")),
-        ("A hundred kilobytes", site.url(&format!("/{}", "h".repeat(100 * 1024)))),
+        (
+            "A hundred kilobytes",
+            site.url(&format!("/{}", "h".repeat(100 * 1024))),
+        ),
     ];
     site.serve("/feed.xml", "application/rss+xml", common::rss(&items))
         .await;
@@ -199,7 +209,12 @@ async fn slow_site(n: usize, delay: Duration) -> (Site, Vec<String>) {
     (site, paths)
 }
 
-fn run(cfg: &Config, store: &Store, mode: Mode, stop: CancellationToken) -> tokio::task::JoinHandle<Summary> {
+fn run(
+    cfg: &Config,
+    store: &Store,
+    mode: Mode,
+    stop: CancellationToken,
+) -> tokio::task::JoinHandle<Summary> {
     let http = Http::new(&cfg.http).unwrap();
     let enricher = Arc::new(Enricher::new(&cfg.entities));
     let (cfg, store) = (cfg.clone(), store.clone());
@@ -269,7 +284,10 @@ async fn once_beside_a_daemon_with_the_same_config_fetches_no_page_twice(db: Db)
     stop.cancel();
     let from_daemon = daemon.await.unwrap().articles_stored;
     assert_eq!(from_once + from_daemon, paths.len());
-    assert_eq!(store.article_counts().await.unwrap().done, paths.len() as i64);
+    assert_eq!(
+        store.article_counts().await.unwrap().done,
+        paths.len() as i64
+    );
     assert_each_fetched_once(&site, &paths).await;
     store.close().await;
     tdb.drop_db().await;

@@ -48,7 +48,9 @@ pub fn clean(html: &[u8], content_type: Option<&str>, url: Option<&url::Url>) ->
             .filter(|d| !d.to_lowercase().contains("updated"))
             .and_then(|d| dates::parse(&d))
     });
-    let language = meta.language.or_else(|| detect_language(&text));
+    let language = meta
+        .language
+        .or_else(|| crate::text::language::detect(&text));
     CleanPage {
         title: meta.title,
         authors: meta.authors,
@@ -85,21 +87,6 @@ fn story_text(
         }
         _ => (text, main.dateline),
     }
-}
-
-/// The language of the text when the page does not declare one; only with enough text for
-/// the guess to mean something.
-fn detect_language(text: &str) -> Option<String> {
-    if text.len() < 40 {
-        return None;
-    }
-    // A few thousand characters decide the language as well as the whole text does.
-    let mut end = text.len().min(4000);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let info = whatlang::detect(&text[..end])?;
-    metadata::from_639_3(info.lang().code()).map(str::to_owned)
 }
 
 /// Main text only (what the "cleaning alone" bench measures).

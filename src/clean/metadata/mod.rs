@@ -10,6 +10,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::clean::dom::Document;
+use crate::text::language::iso639_1;
 
 mod fields;
 mod json_ld;
@@ -84,120 +85,4 @@ fn language(p: &Page) -> Option<String> {
                 .and_then(iso639_1)
         })
         .or_else(|| p.ld_str("inLanguage").and_then(|s| iso639_1(&s)))
-}
-
-/// `en-US`, `en_GB`, `eng`, `English` -> `en`.
-pub fn iso639_1(raw: &str) -> Option<String> {
-    let s = raw.trim().to_ascii_lowercase();
-    let primary = s.split(['-', '_', ',', ' ', ';']).next().unwrap_or("");
-    if primary.len() == 2 && primary.bytes().all(|b| b.is_ascii_lowercase()) {
-        return Some(primary.to_owned());
-    }
-    if primary.len() == 3 {
-        return from_639_3(primary).map(str::to_owned);
-    }
-    let by_name = match primary {
-        "english" => "en",
-        "french" | "français" => "fr",
-        "german" | "deutsch" => "de",
-        "spanish" | "español" => "es",
-        "portuguese" | "português" => "pt",
-        "italian" | "italiano" => "it",
-        "russian" => "ru",
-        "japanese" => "ja",
-        "chinese" => "zh",
-        _ => return None,
-    };
-    Some(by_name.to_owned())
-}
-
-/// ISO 639-3 (what whatlang reports) to ISO 639-1.
-pub fn from_639_3(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "eng" => "en",
-        "rus" => "ru",
-        "cmn" | "zho" | "chi" => "zh",
-        "spa" => "es",
-        "por" => "pt",
-        "ita" => "it",
-        "ben" => "bn",
-        "fra" | "fre" => "fr",
-        "deu" | "ger" => "de",
-        "ukr" => "uk",
-        "kat" => "ka",
-        "ara" => "ar",
-        "hin" => "hi",
-        "jpn" => "ja",
-        "heb" => "he",
-        "yid" => "yi",
-        "pol" => "pl",
-        "amh" => "am",
-        "jav" => "jv",
-        "kor" => "ko",
-        "nob" | "nor" => "nb",
-        "dan" => "da",
-        "swe" => "sv",
-        "fin" => "fi",
-        "tur" => "tr",
-        "nld" | "dut" => "nl",
-        "hun" => "hu",
-        "ces" | "cze" => "cs",
-        "ell" | "gre" => "el",
-        "bul" => "bg",
-        "bel" => "be",
-        "mar" => "mr",
-        "kan" => "kn",
-        "ron" | "rum" => "ro",
-        "slv" => "sl",
-        "hrv" => "hr",
-        "srp" => "sr",
-        "mkd" => "mk",
-        "lit" => "lt",
-        "lav" => "lv",
-        "est" => "et",
-        "tam" => "ta",
-        "vie" => "vi",
-        "urd" => "ur",
-        "tha" => "th",
-        "guj" => "gu",
-        "uzb" => "uz",
-        "pan" => "pa",
-        "aze" => "az",
-        "ind" => "id",
-        "tel" => "te",
-        "pes" | "fas" | "per" => "fa",
-        "mal" => "ml",
-        "ori" => "or",
-        "mya" | "bur" => "my",
-        "nep" => "ne",
-        "sin" => "si",
-        "khm" => "km",
-        "tuk" => "tk",
-        "aka" => "ak",
-        "zul" => "zu",
-        "sna" => "sn",
-        "afr" => "af",
-        "lat" => "la",
-        "slk" | "slo" => "sk",
-        "cat" => "ca",
-        "tgl" => "tl",
-        "hye" | "arm" => "hy",
-        "cym" => "cy",
-        "epo" => "eo",
-        "msa" | "zsm" => "ms",
-        _ => return None,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn languages_normalise_to_two_letters() {
-        assert_eq!(iso639_1("en-US").as_deref(), Some("en"));
-        assert_eq!(iso639_1("pt_BR").as_deref(), Some("pt"));
-        assert_eq!(iso639_1("deu").as_deref(), Some("de"));
-        assert_eq!(iso639_1("x"), None);
-    }
 }
