@@ -476,3 +476,222 @@ async fn sigterm_stops_the_daemon_cleanly() {
     );
     store.close().await;
 }
+
+/// A site whose article pages under `/slow/` answer after `delay`, listed `n` in one feed.
+async fn slow_site(n: usize, delay: Duration) -> Site {
+    let site = Site::start().await;
+    let items: Vec<(&str, String)> = (0..n)
+        .map(|i| ("Story", site.url(&format!("/slow/{i}.html"))))
+        .collect();
+    site.serve("/feed.xml", "application/rss+xml", common::rss(&items))
+        .await;
+    let paragraphs = common::story("slow sites");
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    Mock::given(method("GET"))
+        .and(path_regex(r"^/slow/\d+\.html$"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(common::article_html("Slow", &refs), "text/html")
+                .set_delay(delay),
+        )
+        .mount(&site.server)
+        .await;
+    site
+}
+
+async fn page_requests(site: &Site) -> usize {
+    site.server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path().starts_with("/slow/"))
+        .count()
+}
+
+/// Against a site answering in 2 s per page, the first SIGINT stops the daemon long before
+/// the work it claimed could have finished; the next start completes every article once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_sigint_stops_promptly_and_the_next_start_completes_the_rest() {
+    const N: usize = 40;
+    let site = slow_site(N, Duration::from_secs(2)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(
+        dir.path(),
+        &[site.url("/feed.xml")],
+        "stop_grace = \"3s\"\n",
+    );
+    let db_url = format!("sqlite://{}", dir.path().join("stringer.db").display());
+    let log_path = dir.path().join("daemon.log");
+    let mut daemon = stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while page_requests(&site).await < 4 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no page fetched"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let signalled = Instant::now();
+    let int = Command::new("kill")
+        .arg("-INT")
+        .arg(daemon.id().to_string())
+        .status()
+        .unwrap();
+    assert!(int.success());
+    // Claimed: every article (4 at a time from one host, 2 s each: 20 s of work).
+    let status = loop {
+        if let Some(status) = daemon.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(12),
+            "the daemon did not stop within 12 s of SIGINT"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let stop_time = signalled.elapsed();
+    eprintln!("stop time after SIGINT: {:.2} s", stop_time.as_secs_f64());
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(log.contains("stopping"), "{log}");
+
+    let store = stringer::store::Store::connect(&db_url, 1).await.unwrap();
+    let at_stop = store.article_counts().await.unwrap();
+    assert!(at_stop.pending > 0, "{at_stop:?}");
+    let o = run(stringer().arg("--config").arg(&cfg).arg("once"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let counts = store.article_counts().await.unwrap();
+    assert_eq!((counts.done, counts.pending), (N as i64, 0), "{counts:?}");
+    store.close().await;
+}
+
+/// Output into a pipe whose reader is gone ends quietly with exit 0.
+#[test]
+fn broken_pipes_end_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    let paragraphs = common::story("pipes");
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    std::fs::write(&page, common::article_html("Pipes", &refs)).unwrap();
+    let cfg = write_config(dir.path(), &[], "");
+    let bin = env!("CARGO_BIN_EXE_stringer");
+    // Enough rows that `head -1` leaves while export still writes.
+    let db = dir.path().join("stringer.db");
+    let fill = format!(
+        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
+         c.executemany(\"INSERT INTO articles (url_key, canonical_url, url, status, next_attempt_at, discovered_at, text) \
+         VALUES (?, ?, ?, 'done', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?)\", \
+         [(str(i), 'https://x.example/%d' % i, 'https://x.example/%d' % i, 'text ' * 2000) for i in range(3000)]); c.commit()"
+    );
+    let o = run(stringer().arg("--config").arg(&cfg).arg("migrate"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let filled = Command::new("python3")
+        .args(["-c", &fill])
+        .arg(&db)
+        .status()
+        .unwrap();
+    assert!(filled.success());
+    for pipeline in [
+        format!(
+            "{bin} --config {} extract {} | true",
+            cfg.display(),
+            page.display()
+        ),
+        format!(
+            "{bin} --config {} articles export | head -1 > /dev/null",
+            cfg.display()
+        ),
+    ] {
+        let o = Command::new("bash")
+            .arg("-c")
+            .arg(format!("{pipeline}; exit ${{PIPESTATUS[0]}}"))
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{pipeline}: {:?} {}",
+            o.status,
+            stderr(&o)
+        );
+        assert_eq!(stderr(&o), "", "{pipeline}");
+    }
+}
+
+/// A stage that fails for good (here the schema changed under the daemon) stops the whole
+/// daemon with an error and a non-zero exit, instead of leaving a process that does nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stage_failing_for_good_stops_the_daemon_with_an_error() {
+    let site = slow_site(30, Duration::from_millis(100)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &[site.url("/feed.xml")], "");
+    let db_url = format!("sqlite://{}", dir.path().join("stringer.db").display());
+    let mut daemon = stringer()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while page_requests(&site).await < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no page fetched"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    common::execute(
+        &db_url,
+        "ALTER TABLE articles RENAME COLUMN lease_owner TO lease_holder",
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = daemon.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the daemon lives on after its stage failed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut log = String::new();
+    std::io::Read::read_to_string(daemon.stderr.as_mut().unwrap(), &mut log).unwrap();
+    assert_eq!(status.code(), Some(3), "{log}");
+    assert!(log.contains("stage failed"), "{log}");
+    assert!(log.contains("lease_owner"), "the cause is named: {log}");
+}
+
+/// Log lines carry no colour codes when standard error is not a terminal, and PostgreSQL's
+/// notices about the migrations table stay out of them.
+#[tokio::test]
+async fn logs_are_plain_text_and_free_of_library_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &[], "");
+    let o = run(stringer().arg("--config").arg(&cfg).arg("once"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains('\u{1b}'), "{}", stderr(&o));
+    if let Some(pg) = common::TestDb::new(common::Db::Postgres).await {
+        for _ in 0..2 {
+            let o = run(stringer()
+                .arg("--config")
+                .arg(&cfg)
+                .arg("--database-url")
+                .arg(&pg.url)
+                .arg("migrate"));
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert!(!stderr(&o).contains("_sqlx_migrations"), "{}", stderr(&o));
+        }
+        pg.drop_db().await;
+    }
+}
