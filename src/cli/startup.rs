@@ -20,14 +20,14 @@ pub fn load_config(path: Option<&Path>, database_url: Option<String>) -> anyhow:
 }
 
 /// Starts logging to standard error: colours only on a terminal, library chatter (sqlx's
-/// notices) below warnings unless asked for. Returns the progress bar the log lines make room
+/// notices and pool warnings; its slow-statement warnings stay) left out unless asked for. Returns the progress bar the log lines make room
 /// for; it stays hidden unless a command shows it.
 pub fn init_logging(cfg: &Config) -> ProgressBar {
     use tracing_subscriber::EnvFilter;
     let level = if cfg.log.level.contains("sqlx") {
         cfg.log.level.clone()
     } else {
-        format!("{},sqlx=warn", cfg.log.level)
+        format!("{},sqlx=error,sqlx::query=warn", cfg.log.level)
     };
     let filter = EnvFilter::try_from_env("RUST_LOG")
         .or_else(|_| EnvFilter::try_new(&level))

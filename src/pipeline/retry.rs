@@ -11,25 +11,41 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 
 const FIRST_DELAY: Duration = Duration::from_millis(200);
 const MAX_DELAY: Duration = Duration::from_secs(15);
 
 /// Whether the database answers, shared by every stage so an outage is logged once.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DbHealth {
+    store: Store,
     down_since: Mutex<Option<Instant>>,
 }
 
 impl DbHealth {
-    fn down(&self, what: &str, e: &StoreError) {
-        let Ok(mut since) = self.down_since.lock() else {
-            return;
+    pub fn new(store: Store) -> DbHealth {
+        DbHealth {
+            store,
+            down_since: Mutex::new(None),
+        }
+    }
+
+    async fn down(&self, what: &str, e: &StoreError) {
+        let first = match self.down_since.lock() {
+            Ok(mut since) if since.is_none() => {
+                *since = Some(Instant::now());
+                true
+            }
+            _ => false,
         };
-        if since.is_none() {
-            *since = Some(Instant::now());
-            warn!(stage = what, error = %e.cause(), "database unreachable, retrying");
+        if first {
+            // A pool that timed out hides why; a direct connection attempt tells.
+            let cause = match self.store.probe().await {
+                Some(why) => why,
+                None => e.cause(),
+            };
+            warn!(stage = what, error = %cause, "database unreachable, retrying");
         }
     }
 
@@ -69,7 +85,7 @@ impl DbHealth {
                     return Ok(v);
                 }
                 Err(e) if e.is_transient() && !give_up.is_cancelled() => {
-                    self.down(what, &e);
+                    self.down(what, &e).await;
                     tokio::select! {
                         () = give_up.cancelled() => return Err(e),
                         () = tokio::time::sleep(jitter(delay)) => {}
@@ -94,9 +110,16 @@ mod tests {
 
     use super::*;
 
-    #[tokio::test(start_paused = true)]
+    /// A store to probe, then the clock paused: the backoff waits take no real time.
+    async fn memory_store() -> Store {
+        let store = Store::connect("sqlite::memory:", 1).await.unwrap();
+        tokio::time::pause();
+        store
+    }
+
+    #[tokio::test]
     async fn transient_errors_are_retried_and_others_are_not() {
-        let health = DbHealth::default();
+        let health = DbHealth::new(memory_store().await);
         let never = CancellationToken::new();
         let calls = AtomicU32::new(0);
         let v = health
@@ -122,9 +145,9 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn giving_up_ends_the_wait() {
-        let health = DbHealth::default();
+        let health = DbHealth::new(memory_store().await);
         let give_up = CancellationToken::new();
         let stopper = give_up.clone();
         tokio::spawn(async move {

@@ -111,7 +111,9 @@ impl Store {
                 .map_err(connect_err)?;
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
-                .acquire_timeout(Duration::from_secs(30))
+                // Long enough for a busy server, short enough that an outage shows within
+                // seconds (the pipeline waits it out and says so).
+                .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await
                 .map_err(connect_err)?;
@@ -189,6 +191,26 @@ impl Store {
         match self.backend {
             Backend::Sqlite(_) => "sqlite",
             Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Why a new connection cannot be made right now (`None`: it can, or the back end is a
+    /// file). The pool only says it timed out; this names the cause, such as "connection
+    /// refused", for the log line of an outage.
+    pub async fn probe(&self) -> Option<String> {
+        let Backend::Postgres(pool) = &self.backend else {
+            return None;
+        };
+        let options = pool.connect_options();
+        match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect_with(&options))
+            .await
+        {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+                None
+            }
+            Ok(Err(e)) => Some(StoreError::Sql(e).cause()),
+            Err(_) => Some("no answer within 5 s".into()),
         }
     }
 
