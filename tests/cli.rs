@@ -585,12 +585,10 @@ fn broken_pipes_end_quietly() {
     let bin = env!("CARGO_BIN_EXE_stringer");
     // Enough rows that `head -1` leaves while export still writes.
     let db = dir.path().join("stringer.db");
-    let fill = concat!(
-        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
+    let fill = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
          c.executemany(\"INSERT INTO articles (url_key, canonical_url, url, status, next_attempt_at, discovered_at, text) \
          VALUES (?, ?, ?, 'done', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?)\", \
-         [(str(i), 'https://x.example/%d' % i, 'https://x.example/%d' % i, 'text ' * 2000) for i in range(3000)]); c.commit()"
-    );
+         [(str(i), 'https://x.example/%d' % i, 'https://x.example/%d' % i, 'text ' * 2000) for i in range(3000)]); c.commit()";
     let o = run(stringer().arg("--config").arg(&cfg).arg("migrate"));
     assert!(o.status.success(), "{}", stderr(&o));
     let filled = Command::new("python3")
