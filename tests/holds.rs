@@ -209,19 +209,18 @@ async fn slow_site(n: usize, delay: Duration) -> (Site, Vec<String>) {
     (site, paths)
 }
 
-fn run(
-    cfg: &Config,
-    store: &Store,
-    mode: Mode,
-    stop: CancellationToken,
-) -> tokio::task::JoinHandle<Summary> {
+/// A run with a connection pool of its own, as another process would have.
+fn run(cfg: &Config, mode: Mode, stop: CancellationToken) -> tokio::task::JoinHandle<Summary> {
     let http = Http::new(&cfg.http).unwrap();
     let enricher = Arc::new(Enricher::new(&cfg.entities));
-    let (cfg, store) = (cfg.clone(), store.clone());
+    let cfg = cfg.clone();
     tokio::spawn(async move {
-        pipeline::run(cfg, store, http, enricher, mode, stop)
+        let store = Store::connect(&cfg.database.url, 4).await.unwrap();
+        let summary = pipeline::run(cfg, store.clone(), http, enricher, mode, stop)
             .await
-            .expect("pipeline run")
+            .expect("pipeline run");
+        store.close().await;
+        summary
     })
 }
 
@@ -255,9 +254,9 @@ async fn work_queued_past_its_lease_is_not_fetched_twice(db: Db) {
     common::sync_feeds(&cfg, &store).await;
     // A second daemon shares the database and takes any lease that runs out.
     let stop = CancellationToken::new();
-    let first = run(&cfg, &store, Mode::Daemon, stop.clone());
+    let first = run(&cfg, Mode::Daemon, stop.clone());
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let second = run(&cfg, &store, Mode::Daemon, stop.clone());
+    let second = run(&cfg, Mode::Daemon, stop.clone());
     wait_until_done(&store, paths.len() as i64).await;
     stop.cancel();
     let stored = first.await.unwrap().articles_stored + second.await.unwrap().articles_stored;
@@ -276,9 +275,9 @@ async fn once_beside_a_daemon_with_the_same_config_fetches_no_page_twice(db: Db)
     let store = tdb.store().await;
     common::sync_feeds(&cfg, &store).await;
     let stop = CancellationToken::new();
-    let daemon = run(&cfg, &store, Mode::Daemon, stop.clone());
+    let daemon = run(&cfg, Mode::Daemon, stop.clone());
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let once = run(&cfg, &store, Mode::Once, CancellationToken::new());
+    let once = run(&cfg, Mode::Once, CancellationToken::new());
     let from_once = once.await.unwrap().articles_stored;
     wait_until_done(&store, paths.len() as i64).await;
     stop.cancel();
