@@ -11,7 +11,7 @@ use clap::Subcommand;
 use super::startup::open_store;
 use super::values::{Format, parse_window};
 use crate::config::{self, Config};
-use crate::store::{FeedUpsert, Store};
+use crate::store::{FeedRow, FeedUpsert, Store};
 use crate::subscriptions::{self, Subscription};
 
 #[derive(Debug, Subcommand)]
@@ -126,10 +126,19 @@ async fn list(store: &Store, out: &mut impl Write, format: Format) -> anyhow::Re
             f.error_count,
             when(f.last_success_at),
             when(Some(f.next_check_at)),
-            f.last_error.as_deref().unwrap_or("")
+            problem(f)
         )?;
     }
     Ok(())
+}
+
+/// What is wrong with a feed: its last error, else what its last poll could not take.
+fn problem(f: &FeedRow) -> String {
+    match (&f.last_error, &f.last_entry_error) {
+        (Some(e), _) => e.clone(),
+        (None, Some(e)) => format!("entries: {e}"),
+        (None, None) => String::new(),
+    }
 }
 
 async fn remove(
