@@ -5,7 +5,8 @@
 use std::fmt;
 use std::path::Path;
 
-use super::{Classifier, Doc, read_jsonl};
+use super::classifier::Classifier;
+use super::corpus::{Doc, read_jsonl};
 use crate::model::Category;
 
 #[derive(Debug, Clone, Default)]

@@ -99,34 +99,9 @@ impl Model {
     }
 
     pub fn from_bytes(b: &[u8]) -> anyhow::Result<Model> {
-        ensure!(
-            b.len() >= 52,
-            "category model: file too short ({} bytes)",
-            b.len()
-        );
-        ensure!(
-            &b[..8] == MAGIC,
-            "category model: bad magic or unsupported version"
-        );
-        let (body, tail) = b.split_at(b.len() - 4);
-        let stored = u32::from_le_bytes(tail.try_into().context("checksum")?);
-        ensure!(
-            checksum(body) == stored,
-            "category model: checksum mismatch (corrupt file)"
-        );
+        let body = checked_body(b)?;
         let mut r = Reader { b: body, pos: 8 };
-        let flags: [u8; 4] = r.array()?;
-        if usize::from(flags[3]) != CLASSES {
-            bail!("category model: {} classes, expected {CLASSES}", flags[3]);
-        }
-        let long_text_words = u16::from_le_bytes(r.array()?);
-        r.take(2)?;
-        let config = FeatureConfig {
-            bigrams: flags[0] != 0,
-            title_repeat: flags[1],
-            drop_stopwords: flags[2] != 0,
-            long_text_words,
-        };
+        let config = read_config(&mut r)?;
         let n = r.u32()? as usize;
         ensure!(
             body.len() == 48 + n * (4 + 2 + 2 * CLASSES),
@@ -164,6 +139,42 @@ impl Model {
             bias,
         })
     }
+}
+
+/// The file without its checksum, once the length, magic and checksum are checked.
+fn checked_body(b: &[u8]) -> anyhow::Result<&[u8]> {
+    ensure!(
+        b.len() >= 52,
+        "category model: file too short ({} bytes)",
+        b.len()
+    );
+    ensure!(
+        &b[..8] == MAGIC,
+        "category model: bad magic or unsupported version"
+    );
+    let (body, tail) = b.split_at(b.len() - 4);
+    let stored = u32::from_le_bytes(tail.try_into().context("checksum")?);
+    ensure!(
+        checksum(body) == stored,
+        "category model: checksum mismatch (corrupt file)"
+    );
+    Ok(body)
+}
+
+/// The feature configuration after the magic (flags, class count, long-text threshold).
+fn read_config(r: &mut Reader) -> anyhow::Result<FeatureConfig> {
+    let flags: [u8; 4] = r.array()?;
+    if usize::from(flags[3]) != CLASSES {
+        bail!("category model: {} classes, expected {CLASSES}", flags[3]);
+    }
+    let long_text_words = u16::from_le_bytes(r.array()?);
+    r.take(2)?;
+    Ok(FeatureConfig {
+        bigrams: flags[0] != 0,
+        title_repeat: flags[1],
+        drop_stopwords: flags[2] != 0,
+        long_text_words,
+    })
 }
 
 /// Shared by training and scoring so both see exactly the same vectors.

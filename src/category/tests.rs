@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::keyphrases::tests::seed_article;
+use crate::model::Category;
 
 fn classify(title: &str, text: &str) -> Option<Category> {
     Classifier::embedded()

@@ -11,7 +11,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::{Params, extract_with};
+use super::extract::extract_with;
+use super::params::Params;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Score {
@@ -132,30 +133,10 @@ pub fn score(dataset_dir: &Path, pred: &HashMap<String, Vec<String>>) -> anyhow:
         if gold.is_empty() {
             continue;
         }
-        let mut top: Vec<String> = Vec::new();
-        for k in pred.get(doc).map_or(&[][..], Vec::as_slice) {
-            let k = norm(k);
-            if !k.is_empty() && !top.contains(&k) {
-                top.push(k);
-            }
-            if top.len() == 10 {
-                break;
-            }
-        }
-        let hit = top.iter().filter(|k| gold.binary_search(k).is_ok()).count() as f64;
-        let p = if top.is_empty() {
-            0.0
-        } else {
-            hit / top.len() as f64
-        };
-        let r = hit / gold.len() as f64;
+        let (p, r, f) = document_prf(&gold, pred.get(doc).map_or(&[][..], Vec::as_slice));
         ps += p;
         rs += r;
-        fs += if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
+        fs += f;
         n += 1;
     }
     let d = n.max(1) as f64;
@@ -165,4 +146,32 @@ pub fn score(dataset_dir: &Path, pred: &HashMap<String, Vec<String>>) -> anyhow:
         f1: fs / d,
         documents: n,
     })
+}
+
+/// Precision, recall and F1 of the first 10 distinct normalised `predicted` phrases against
+/// the sorted, normalised `gold` phrases.
+fn document_prf(gold: &[String], predicted: &[String]) -> (f64, f64, f64) {
+    let mut top: Vec<String> = Vec::new();
+    for k in predicted {
+        let k = norm(k);
+        if !k.is_empty() && !top.contains(&k) {
+            top.push(k);
+        }
+        if top.len() == 10 {
+            break;
+        }
+    }
+    let hit = top.iter().filter(|k| gold.binary_search(k).is_ok()).count() as f64;
+    let p = if top.is_empty() {
+        0.0
+    } else {
+        hit / top.len() as f64
+    };
+    let r = hit / gold.len() as f64;
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    (p, r, f)
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::docfreq::DocFreq;
-use super::{Nested, Params};
+use super::params::{Nested, Params};
 use crate::text::stemmer;
 use crate::text::stopwords::is_stopword;
 use crate::text::tokenize::{Kind, Token, tokens};
@@ -51,7 +51,15 @@ pub fn rank(params: &Params, df: &DocFreq, title: &str, text: &str, n: usize) ->
     if words.is_empty() {
         return Vec::new();
     }
-    // Per stem: (capitalised, all) occurrences not at a sentence start.
+    let cased = mark_names(&mut words);
+    let candidates = candidates(params, &words);
+    let scored = score(params, df, candidates);
+    choose(params, &scored, &cased, n)
+}
+
+/// Per stem: (capitalised, all) occurrences not at a sentence start. Sets `name_like` on
+/// every word from them.
+fn mark_names(words: &mut [Word<'_>]) -> HashMap<String, (u32, u32)> {
     let mut cased: HashMap<String, (u32, u32)> = HashMap::new();
     for w in words
         .iter()
@@ -63,10 +71,15 @@ pub fn rank(params: &Params, df: &DocFreq, title: &str, text: &str, n: usize) ->
     }
     let usually_capitalised =
         |stem: &str| cased.get(stem).is_some_and(|&(caps, all)| 2 * caps > all);
-    for w in &mut words {
+    for w in words.iter_mut() {
         w.name_like = w.acronym
             || (w.capitalised && (!w.token.sentence_start || usually_capitalised(&w.stem)));
     }
+    cased
+}
+
+/// Every candidate phrase of the document by its stems.
+fn candidates(params: &Params, words: &[Word<'_>]) -> HashMap<String, Candidate> {
     let mut candidates: HashMap<String, Candidate> = HashMap::new();
     let mut i = 0;
     while i < words.len() {
@@ -83,26 +96,41 @@ pub fn rank(params: &Params, df: &DocFreq, title: &str, text: &str, n: usize) ->
         {
             end += 1;
         }
-        // Spans never cut through a name; a span of names alone may be longer.
-        let starts = |k: usize| k == i || !words[k].name_like || !words[k - 1].name_like;
-        let ends = |k: usize| k + 1 == end || !words[k].name_like || !words[k + 1].name_like;
-        for start in (i..end).filter(|&k| starts(k)) {
-            for last in (start..end).filter(|&k| ends(k)) {
-                let span = &words[start..=last];
-                let limit = if span.iter().all(|w| w.name_like) {
-                    MAX_NAME_WORDS
-                } else {
-                    params.max_words
-                };
-                if span.len() > limit {
-                    break;
-                }
-                add(&mut candidates, span);
-            }
-        }
+        add_run(params, &words[i..end], &mut candidates);
         i = end;
     }
+    candidates
+}
 
+/// The candidates of one run of content words: spans never cut through a name; a span of
+/// names alone may be longer.
+fn add_run(params: &Params, run: &[Word<'_>], candidates: &mut HashMap<String, Candidate>) {
+    let end = run.len();
+    let starts = |k: usize| k == 0 || !run[k].name_like || !run[k - 1].name_like;
+    let ends = |k: usize| k + 1 == end || !run[k].name_like || !run[k + 1].name_like;
+    for start in (0..end).filter(|&k| starts(k)) {
+        for last in (start..end).filter(|&k| ends(k)) {
+            let span = &run[start..=last];
+            let limit = if span.iter().all(|w| w.name_like) {
+                MAX_NAME_WORDS
+            } else {
+                params.max_words
+            };
+            if span.len() > limit {
+                break;
+            }
+            add(candidates, span);
+        }
+    }
+}
+
+/// Candidates with their scores, best first (ties broken by key so the output does not
+/// depend on hash-map order).
+fn score(
+    params: &Params,
+    df: &DocFreq,
+    candidates: HashMap<String, Candidate>,
+) -> Vec<(f32, String, Candidate)> {
     let mut scored: Vec<(f32, String, Candidate)> = candidates
         .into_iter()
         .map(|(key, c)| {
@@ -119,11 +147,19 @@ pub fn rank(params: &Params, df: &DocFreq, title: &str, text: &str, n: usize) ->
             (score, key, c)
         })
         .collect();
-    // Ties broken by key so the output does not depend on hash-map order.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    scored
+}
 
+/// The `n` best candidates that repeat no better one, as shown.
+fn choose(
+    params: &Params,
+    scored: &[(f32, String, Candidate)],
+    cased: &HashMap<String, (u32, u32)>,
+    n: usize,
+) -> Vec<String> {
     let mut chosen: Vec<(Vec<&str>, f32, String)> = Vec::with_capacity(n);
-    for (_, key, c) in &scored {
+    for (_, key, c) in scored {
         let stems: Vec<&str> = key.split(' ').collect();
         if chosen
             .iter()
@@ -131,7 +167,7 @@ pub fn rank(params: &Params, df: &DocFreq, title: &str, text: &str, n: usize) ->
         {
             continue;
         }
-        let shown = display(c, key, &cased);
+        let shown = display(c, key, cased);
         chosen.push((stems, c.count, shown));
         if chosen.len() == n {
             break;

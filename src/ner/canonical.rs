@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::labels::spans_from_labels;
 use super::model::Tagger;
-use super::perceptron::spans_from_labels;
 use super::tokenize::units;
 use crate::model::{Entity, EntityType};
 use crate::text::language::looks_english;
@@ -190,8 +190,18 @@ pub fn entities(
         title.len() + sep.len()
     };
     let found = mentions(tagger, &joined);
+    let groups = group_mentions(&joined, text_start, &found, aliases);
+    let target = merge_targets(&groups);
+    canonical_entities(&groups, &target)
+}
 
-    // Group mentions by normalised key (after aliases); the type is decided by vote.
+/// Groups mentions by normalised key (after aliases); the type is decided by vote.
+fn group_mentions(
+    joined: &str,
+    text_start: usize,
+    found: &[Mention],
+    aliases: &Aliases,
+) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (i, m) in found.iter().enumerate() {
@@ -225,9 +235,13 @@ pub fn entities(
             (a, b) => a.or(b),
         };
     }
+    groups
+}
 
-    // Short mentions join a longer one: "Yellen" -> "Janet Yellen", "IMF" -> its full name.
-    // Only when exactly one longer entity fits, so two Smiths stay apart.
+/// The group each group merges into (itself if none). Short mentions join a longer one:
+/// "Yellen" -> "Janet Yellen", "IMF" -> its full name; only when exactly one longer entity
+/// fits, so two Smiths stay apart.
+fn merge_targets(groups: &[Group]) -> Vec<usize> {
     let n = groups.len();
     let mut target: Vec<usize> = (0..n).collect();
     for s in 0..n {
@@ -262,8 +276,14 @@ pub fn entities(
         }
         target[s] = t;
     }
+    target
+}
+
+/// One entity per merge target, with the mentions of every group merged into it, ordered
+/// by first offset in the text (title-only entities first) and then first mention.
+fn canonical_entities(groups: &[Group], target: &[usize]) -> Vec<Entity> {
     let mut merged: BTreeMap<usize, (u32, usize, usize)> = BTreeMap::new();
-    for s in 0..n {
+    for s in 0..groups.len() {
         let e = merged
             .entry(target[s])
             .or_insert((0, usize::MAX, usize::MAX));

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+pub use super::labels::Span;
 use crate::model::EntityType;
 
 /// One sentence of a column file: the tokens, the gold tags (last column) and the line
@@ -74,14 +75,6 @@ impl ColumnFile {
         }
         file
     }
-}
-
-/// An entity span over token indices `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-    pub kind: EntityType,
 }
 
 /// Entity spans of a tag sequence, as `score_ner.py` reads them: `B-X` starts an entity,

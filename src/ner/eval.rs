@@ -9,9 +9,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::conll::{ColumnFile, Span, iob2, spans};
+use super::conll::{ColumnFile, iob2, spans};
+use super::labels::{Span, spans_from_labels};
 use super::model::Tagger;
-use super::perceptron::spans_from_labels;
 use crate::model::EntityType;
 
 /// Entity precision / recall / F1, overall and per type `(type, precision, recall, f1)`.

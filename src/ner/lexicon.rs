@@ -1,37 +1,15 @@
 //! Word lists the tagger consults at run time: Brown clusters, distributional word classes,
 //! how often a word is capitalised in running text, and gazetteer phrases (places, person
 //! names, demonyms). They are built at training time from the shared data (see
-//! `gazetteers`, `clusters` and `wordclasses`)
+//! `train::gazetteers`, `train::clusters` and `train::wordclasses`)
 //! and stored inside the model file, so nothing is read from disk when tagging. It must not
 //! hold raw text of research-only corpora: only hashed keys and small integers.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use anyhow::Result;
 
+use super::attrs::{Attrs, Case};
 use super::codec::{Reader, Writer};
-use super::features::{Attrs, Case, pair};
-
-/// Keys are already well-mixed 64-bit hashes: hashing them again would only cost time.
-#[derive(Default)]
-pub struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ b as u64;
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
-pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+use super::hash::{KeyMap, pair};
 
 /// Gazetteer classes; a token's `gaz` bits are `class * 4 + position` (B, I, L, U).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,9 +41,9 @@ pub fn phrase_key(lowers: impl IntoIterator<Item = u64>) -> u64 {
 pub struct Lexicon {
     /// Case-sensitive form hash -> Brown cluster path, packed as `len << 32 | bits`.
     pub clusters: KeyMap<u64>,
-    /// Case-sensitive form hash -> distributional word class (see `wordclasses`).
+    /// Case-sensitive form hash -> distributional word class (see `train::wordclasses`).
     pub classes: KeyMap<u16>,
-    /// Lower-case hash -> capitalisation bucket (see `clusters::capitalisation_buckets`).
+    /// Lower-case hash -> capitalisation bucket (see `train::wordstats`).
     pub capstat: KeyMap<u8>,
     /// Phrase key -> bit set of `GazClass`es.
     pub gazetteer: KeyMap<u32>,
@@ -105,23 +83,7 @@ impl Lexicon {
                 let Some(&classes) = self.gazetteer.get(&h) else {
                     continue;
                 };
-                let mut c = classes;
-                while c != 0 {
-                    let class = c.trailing_zeros() as u64;
-                    c &= c - 1;
-                    for (j, a) in attrs[i..i + len].iter_mut().enumerate() {
-                        let pos = if len == 1 {
-                            3
-                        } else if j == 0 {
-                            0
-                        } else if j + 1 == len {
-                            2
-                        } else {
-                            1
-                        };
-                        a.gaz |= 1 << (class * 4 + pos);
-                    }
-                }
+                mark_phrase(&mut attrs[i..i + len], classes);
             }
         }
     }
@@ -147,6 +109,28 @@ impl Lexicon {
             gazetteer,
             gazetteer_max_len,
         })
+    }
+}
+
+/// Sets the `gaz` bits of the tokens of one matched phrase for each of its `classes`.
+fn mark_phrase(phrase: &mut [Attrs], classes: u32) {
+    let len = phrase.len();
+    let mut c = classes;
+    while c != 0 {
+        let class = c.trailing_zeros() as u64;
+        c &= c - 1;
+        for (j, a) in phrase.iter_mut().enumerate() {
+            let pos = if len == 1 {
+                3
+            } else if j == 0 {
+                0
+            } else if j + 1 == len {
+                2
+            } else {
+                1
+            };
+            a.gaz |= 1 << (class * 4 + pos);
+        }
     }
 }
 

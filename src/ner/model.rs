@@ -9,11 +9,13 @@ use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
 
+use super::attrs::Attrs;
 use super::codec::{Reader, Writer};
+use super::decoder::{Decoder, Transitions};
 use super::docfeatures::{DocFeatures, document_features};
-use super::features::{AttrBuilder, Attrs, FeatureBuf, sentence_attrs, sentence_features};
+use super::features::{AttrBuilder, FeatureBuf, sentence_attrs, sentence_features};
+use super::labels::N_LABELS;
 use super::lexicon::Lexicon;
-use super::perceptron::{Decoder, N_LABELS, Transitions};
 
 const MAGIC: &[u8; 8] = b"STRNER05";
 
@@ -288,30 +290,7 @@ impl Tagger {
         let mut second_base: Vec<Vec<f32>> = Vec::with_capacity(doc.len());
         let mut labels: Vec<Vec<u8>> = Vec::with_capacity(doc.len());
         for words in doc {
-            let mut a = Vec::with_capacity(words.len());
-            let sc = sentence_attrs(words, &self.lexicon, &mut work.builder, &mut a);
-            sentence_features(&a, sc, &mut work.feats);
-            work.emit.clear();
-            let mut base2 = Vec::with_capacity(if self.two_pass {
-                words.len() * N_LABELS
-            } else {
-                0
-            });
-            for t in 0..work.feats.tokens() {
-                let mut acc1 = [0f32; N_LABELS];
-                let mut acc2 = [0f32; N_LABELS];
-                for &k in work.feats.token(t) {
-                    if let Some(r) = self.table.get(k) {
-                        add_both(r, &mut acc1, &mut acc2);
-                    }
-                }
-                work.emit.extend_from_slice(&acc1);
-                if self.two_pass {
-                    base2.extend_from_slice(&acc2);
-                }
-            }
-            let mut l = Vec::with_capacity(words.len());
-            work.decoder.viterbi(&work.emit, &self.tr[0], &mut l);
+            let (a, base2, l) = self.first_pass(words, &mut work);
             attrs.push(a);
             second_base.push(base2);
             labels.push(l);
@@ -333,5 +312,39 @@ impl Tagger {
             work.decoder.viterbi(base2, &self.tr[1], l);
         }
         labels
+    }
+
+    /// One sentence's attributes, its second-pass scores of the sentence features (empty
+    /// for a one-pass model) and its first-pass labels.
+    fn first_pass<S: AsRef<str>>(
+        &self,
+        words: &[S],
+        work: &mut Work,
+    ) -> (Vec<Attrs>, Vec<f32>, Vec<u8>) {
+        let mut a = Vec::with_capacity(words.len());
+        let sc = sentence_attrs(words, &self.lexicon, &mut work.builder, &mut a);
+        sentence_features(&a, sc, &mut work.feats);
+        work.emit.clear();
+        let mut base2 = Vec::with_capacity(if self.two_pass {
+            words.len() * N_LABELS
+        } else {
+            0
+        });
+        for t in 0..work.feats.tokens() {
+            let mut acc1 = [0f32; N_LABELS];
+            let mut acc2 = [0f32; N_LABELS];
+            for &k in work.feats.token(t) {
+                if let Some(r) = self.table.get(k) {
+                    add_both(r, &mut acc1, &mut acc2);
+                }
+            }
+            work.emit.extend_from_slice(&acc1);
+            if self.two_pass {
+                base2.extend_from_slice(&acc2);
+            }
+        }
+        let mut l = Vec::with_capacity(words.len());
+        work.decoder.viterbi(&work.emit, &self.tr[0], &mut l);
+        (a, base2, l)
     }
 }

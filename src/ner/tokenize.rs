@@ -181,11 +181,21 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 }
 
 /// Splits one whitespace-free chunk `text[start..end]` into tokens.
-fn split_chunk(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token>) {
-    // Leading quotes, brackets and currency symbols are tokens of their own.
+fn split_chunk(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
+    let Some(start) = peel_leading(text, start, end, out) else {
+        return;
+    };
+    let (end, tail) = peel_trailing(text, start, end);
+    split_core(text, start, end, out);
+    out.extend(tail.into_iter().rev());
+}
+
+/// Leading quotes, brackets and currency symbols are tokens of their own: pushes them and
+/// returns where the rest starts (`None` when nothing is left).
+fn peel_leading(text: &str, mut start: usize, end: usize, out: &mut Vec<Token>) -> Option<usize> {
     loop {
         let rest = &text[start..end];
-        let Some(c) = rest.chars().next() else { return };
+        let c = rest.chars().next()?;
         if rest.len() == c.len_utf8() {
             break;
         }
@@ -211,7 +221,12 @@ fn split_chunk(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
             break;
         }
     }
-    // Trailing punctuation, peeled from the end and pushed afterwards in text order.
+    Some(start)
+}
+
+/// Trailing punctuation, peeled from the end: returns where the rest ends and the peeled
+/// tokens, last first (the caller pushes them in text order).
+fn peel_trailing(text: &str, start: usize, mut end: usize) -> (usize, Vec<Token>) {
     let mut tail: Vec<Token> = Vec::new();
     loop {
         let rest = &text[start..end];
@@ -221,48 +236,30 @@ fn split_chunk(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
         if rest.len() == c.len_utf8() {
             break;
         }
-        if rest.ends_with("...") && rest.len() > 3 {
-            tail.push(Token {
-                start: end - 3,
-                end,
-            });
-            end -= 3;
+        let len = if rest.ends_with("...") && rest.len() > 3 {
+            3
         } else if rest.ends_with("--") && rest.len() > 2 {
-            tail.push(Token {
-                start: end - 2,
-                end,
-            });
-            end -= 2;
+            2
         } else if c == '.' {
             let body = &rest[..rest.len() - 1];
             if is_abbreviation(body) {
                 break;
             }
-            tail.push(Token {
-                start: end - 1,
-                end,
-            });
-            end -= 1;
-        } else if c == '%' || is_dash(c) {
-            tail.push(Token {
-                start: end - c.len_utf8(),
-                end,
-            });
-            end -= c.len_utf8();
-        } else if is_closing(c) {
+            1
+        } else if c == '%' || is_dash(c) || is_closing(c) {
             // A closing apostrophe after "s" is the plural possessive ("firms’"): still a
             // token of its own, as in the Penn Treebank.
-            tail.push(Token {
-                start: end - c.len_utf8(),
-                end,
-            });
-            end -= c.len_utf8();
+            c.len_utf8()
         } else {
             break;
-        }
+        };
+        tail.push(Token {
+            start: end - len,
+            end,
+        });
+        end -= len;
     }
-    split_core(text, start, end, out);
-    out.extend(tail.into_iter().rev());
+    (end, tail)
 }
 
 fn is_clitic(s: &str) -> bool {
@@ -276,8 +273,18 @@ fn split_core(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
     if start >= end {
         return;
     }
+    if split_at_dash(text, start, end, out)
+        || split_nt(text, start, end, out)
+        || split_clitic(text, start, end, out)
+    {
+        return;
+    }
+    out.push(Token { start, end });
+}
+
+/// Dashes between words ("Russia—China", "said--and") separate tokens; hyphens do not.
+fn split_at_dash(text: &str, start: usize, end: usize, out: &mut Vec<Token>) -> bool {
     let core = &text[start..end];
-    // Dashes between words ("Russia—China", "said--and") separate tokens; hyphens do not.
     if let Some((i, c)) = core
         .char_indices()
         .find(|&(i, c)| (is_dash(c) || core[i..].starts_with("--")) && i > 0)
@@ -290,10 +297,15 @@ fn split_core(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
                 end: start + i + len,
             });
             split_core(text, start + i + len, end, out);
-            return;
+            return true;
         }
     }
-    // "n't"
+    false
+}
+
+/// "n't" ("don't" -> "do" "n't").
+fn split_nt(text: &str, start: usize, end: usize, out: &mut Vec<Token>) -> bool {
+    let core = &text[start..end];
     let lower_tail: String = core
         .chars()
         .rev()
@@ -324,9 +336,14 @@ fn split_core(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
             start: start + cut,
             end,
         });
-        return;
+        return true;
     }
-    // Clitics after an apostrophe: 's 're 've 'll 'd 'm.
+    false
+}
+
+/// Clitics after an apostrophe: 's 're 've 'll 'd 'm.
+fn split_clitic(text: &str, start: usize, end: usize, out: &mut Vec<Token>) -> bool {
+    let core = &text[start..end];
     if let Some((i, c)) = core.char_indices().rev().find(|&(_, c)| is_apostrophe(c))
         && i > 0
     {
@@ -347,10 +364,10 @@ fn split_core(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
                 start: start + i,
                 end,
             });
-            return;
+            return true;
         }
     }
-    out.push(Token { start, end });
+    false
 }
 
 /// Tokens and sentences of `text`. A sentence ends at a line break, or after ".", "!", "?"

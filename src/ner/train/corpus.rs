@@ -7,7 +7,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::tokenize::units;
+use crate::ner::conll::ColumnFile;
+use crate::ner::tokenize::units;
 
 /// Sentences as lists of tokens.
 pub type Sentences = Vec<Vec<String>>;
@@ -87,7 +88,7 @@ pub fn tweets(data_dir: &Path) -> Result<Sentences> {
         let path = data_dir.join(format!("ner/btc/{part}.txt"));
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
-        for doc in super::conll::ColumnFile::parse(&text).documents {
+        for doc in ColumnFile::parse(&text).documents {
             out.extend(doc.sentences.into_iter().map(|s| s.words));
         }
     }

@@ -7,8 +7,7 @@
 //! training seeds). Training time only: the result is a map from word-form hash to class,
 //! stored in the lexicon.
 
-use super::features::{form_hash, lower_hash};
-use super::lexicon::KeyMap;
+use crate::ner::hash::{KeyMap, form_hash, lower_hash};
 
 /// How the classes are learned.
 #[derive(Debug, Clone, Copy)]
@@ -39,83 +38,120 @@ const OFFSETS: [isize; 4] = [-2, -1, 1, 2];
 
 /// `form_hash(word) -> class`; deterministic for the same sentences and options.
 pub fn classes(sentences: &[Vec<String>], o: ClassOptions) -> KeyMap<u16> {
-    // Target words by form, context words by lower case; most frequent first, ties by hash.
-    let mut form_counts: KeyMap<u32> = KeyMap::default();
-    let mut lower_counts: KeyMap<u32> = KeyMap::default();
     let hashed: Vec<Vec<(u64, u64)>> = sentences
         .iter()
         .map(|s| s.iter().map(|w| (form_hash(w), lower_hash(w))).collect())
         .collect();
-    for s in &hashed {
-        for &(f, l) in s {
-            *form_counts.entry(f).or_default() += 1;
-            *lower_counts.entry(l).or_default() += 1;
-        }
-    }
-    let ranked = |m: &KeyMap<u32>, min: u32| {
-        let mut v: Vec<(u64, u32)> = m
-            .iter()
-            .filter(|(_, c)| **c >= min)
-            .map(|(h, c)| (*h, *c))
-            .collect();
-        v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        v
-    };
-    let words = ranked(&form_counts, o.min_count);
-    let word_id: KeyMap<u32> = words
+    let v = Vocab::new(&hashed, &o);
+    let cells = v.cooccurrences(&hashed);
+    let n_feats = OFFSETS.len() * v.n_ctx;
+    let rows = ppmi_rows(&cells, v.words.len(), n_feats);
+    let assign = kmeans(&rows, n_feats, o.k.min(v.words.len()), o.rounds);
+    v.words
         .iter()
-        .enumerate()
-        .map(|(i, (h, _))| (*h, i as u32))
-        .collect();
-    let ctx_id: KeyMap<u32> = ranked(&lower_counts, 1)
-        .iter()
-        .take(o.contexts)
-        .enumerate()
-        .map(|(i, (h, _))| (*h, i as u32))
-        .collect();
-    // Sentence edges are one more context.
-    let edge = ctx_id.len() as u32;
-    let n_ctx = edge as usize + 1;
+        .zip(assign)
+        .map(|((h, _), c)| (*h, c as u16))
+        .collect()
+}
 
-    // Co-occurrence counts of (word, slot * n_ctx + context), sorted so that every sum
-    // below runs in the same order.
-    let mut pairs: std::collections::HashMap<(u32, u32), u32> = Default::default();
-    for s in &hashed {
-        for (i, &(f, _)) in s.iter().enumerate() {
-            let Some(&w) = word_id.get(&f) else { continue };
-            for (slot, d) in OFFSETS.iter().enumerate() {
-                let j = i as isize + d;
-                let c = if j < 0 || j >= s.len() as isize {
-                    edge
-                } else {
-                    match ctx_id.get(&s[j as usize].1) {
-                        Some(&c) => c,
-                        None => continue,
-                    }
-                };
-                *pairs.entry((w, (slot * n_ctx) as u32 + c)).or_default() += 1;
+/// Target words by form, context words by lower case; most frequent first, ties by hash.
+struct Vocab {
+    words: Vec<(u64, u32)>,
+    word_id: KeyMap<u32>,
+    ctx_id: KeyMap<u32>,
+    /// Sentence edges are one more context, with this id.
+    edge: u32,
+    n_ctx: usize,
+}
+
+impl Vocab {
+    fn new(hashed: &[Vec<(u64, u64)>], o: &ClassOptions) -> Vocab {
+        let mut form_counts: KeyMap<u32> = KeyMap::default();
+        let mut lower_counts: KeyMap<u32> = KeyMap::default();
+        for s in hashed {
+            for &(f, l) in s {
+                *form_counts.entry(f).or_default() += 1;
+                *lower_counts.entry(l).or_default() += 1;
             }
         }
+        let ranked = |m: &KeyMap<u32>, min: u32| {
+            let mut v: Vec<(u64, u32)> = m
+                .iter()
+                .filter(|(_, c)| **c >= min)
+                .map(|(h, c)| (*h, *c))
+                .collect();
+            v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            v
+        };
+        let words = ranked(&form_counts, o.min_count);
+        let word_id: KeyMap<u32> = words
+            .iter()
+            .enumerate()
+            .map(|(i, (h, _))| (*h, i as u32))
+            .collect();
+        let ctx_id: KeyMap<u32> = ranked(&lower_counts, 1)
+            .iter()
+            .take(o.contexts)
+            .enumerate()
+            .map(|(i, (h, _))| (*h, i as u32))
+            .collect();
+        let edge = ctx_id.len() as u32;
+        let n_ctx = edge as usize + 1;
+        Vocab {
+            words,
+            word_id,
+            ctx_id,
+            edge,
+            n_ctx,
+        }
     }
-    let mut cells: Vec<(u32, u32, u32)> = pairs.into_iter().map(|((w, f), c)| (w, f, c)).collect();
-    cells.sort_unstable();
 
-    // Positive PMI with context counts smoothed by ^0.75 (Levy et al. 2015).
-    let n_feats = OFFSETS.len() * n_ctx;
-    let mut word_tot = vec![0f64; words.len()];
+    /// Co-occurrence counts of (word, slot * n_ctx + context), sorted so that every sum
+    /// below runs in the same order.
+    fn cooccurrences(&self, hashed: &[Vec<(u64, u64)>]) -> Vec<(u32, u32, u32)> {
+        let mut pairs: std::collections::HashMap<(u32, u32), u32> = Default::default();
+        for s in hashed {
+            for (i, &(f, _)) in s.iter().enumerate() {
+                let Some(&w) = self.word_id.get(&f) else {
+                    continue;
+                };
+                for (slot, d) in OFFSETS.iter().enumerate() {
+                    let j = i as isize + d;
+                    let c = if j < 0 || j >= s.len() as isize {
+                        self.edge
+                    } else {
+                        match self.ctx_id.get(&s[j as usize].1) {
+                            Some(&c) => c,
+                            None => continue,
+                        }
+                    };
+                    *pairs
+                        .entry((w, (slot * self.n_ctx) as u32 + c))
+                        .or_default() += 1;
+                }
+            }
+        }
+        let mut cells: Vec<(u32, u32, u32)> =
+            pairs.into_iter().map(|((w, f), c)| (w, f, c)).collect();
+        cells.sort_unstable();
+        cells
+    }
+}
+
+/// Sparse unit rows of positive PMI, context counts smoothed by ^0.75 (Levy et al. 2015).
+fn ppmi_rows(cells: &[(u32, u32, u32)], n_words: usize, n_feats: usize) -> Vec<Vec<(u32, f32)>> {
+    let mut word_tot = vec![0f64; n_words];
     let mut feat_tot = vec![0f64; n_feats];
     let mut total = 0f64;
-    for &(w, f, c) in &cells {
+    for &(w, f, c) in cells {
         word_tot[w as usize] += c as f64;
         feat_tot[f as usize] += c as f64;
         total += c as f64;
     }
     let feat_smooth: Vec<f64> = feat_tot.iter().map(|c| c.powf(0.75)).collect();
     let smooth_total: f64 = feat_smooth.iter().sum();
-
-    // Sparse unit rows of positive PMI.
-    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); words.len()];
-    for &(w, f, c) in &cells {
+    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_words];
+    for &(w, f, c) in cells {
         let p_wf = c as f64 / total;
         let p_w = word_tot[w as usize] / total;
         let p_f = feat_smooth[f as usize] / smooth_total;
@@ -130,12 +166,7 @@ pub fn classes(sentences: &[Vec<String>], o: ClassOptions) -> KeyMap<u16> {
             row.iter_mut().for_each(|(_, x)| *x /= n);
         }
     }
-    let assign = kmeans(&rows, n_feats, o.k.min(words.len()), o.rounds);
-    words
-        .iter()
-        .zip(assign)
-        .map(|((h, _), c)| (*h, c as u16))
-        .collect()
+    rows
 }
 
 fn normalise(v: &mut [f32]) {

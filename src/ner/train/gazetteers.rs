@@ -8,9 +8,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::features::lower_hash;
-use super::lexicon::{GazClass, KeyMap, phrase_key};
-use super::tokenize::tokenize;
+use crate::ner::hash::{KeyMap, lower_hash};
+use crate::ner::lexicon::{GazClass, phrase_key};
+use crate::ner::tokenize::tokenize;
 
 /// Longest phrase kept, in tokens.
 pub const MAX_PHRASE: usize = 6;
@@ -104,23 +104,7 @@ pub fn build(dir: &Path) -> Result<GazetteerBuilder> {
             g.add(n, GazClass::Continent);
         }
     }
-    for row in read_tsv(&dir.join("cities.tsv.gz"))? {
-        let pop: u64 = col(&row, 8).parse().unwrap_or(0);
-        let class = if pop >= 1_000_000 {
-            GazClass::CityLarge
-        } else if pop >= 100_000 {
-            GazClass::City
-        } else {
-            GazClass::CitySmall
-        };
-        g.add(col(&row, 1), class);
-        g.add(col(&row, 2), class);
-        if pop >= 500_000 {
-            for alt in col(&row, 3).split('|').filter(|a| usable_alternate(a)) {
-                g.add(alt, GazClass::CityAlternate);
-            }
-        }
-    }
+    add_cities(&mut g, dir)?;
     // countries_iso.tsv and subdivisions.tsv (pycountry, LGPL-2.1) are left out on purpose:
     // their README asks to keep them as separate replaceable files, and the model file is
     // compiled into the binary.
@@ -138,6 +122,34 @@ pub fn build(dir: &Path) -> Result<GazetteerBuilder> {
             g.add(&format!("{d}s"), GazClass::Demonym);
         }
     }
+    add_names(&mut g, dir)?;
+    Ok(g)
+}
+
+/// Cities by population, and the usable alternate names of the largest.
+fn add_cities(g: &mut GazetteerBuilder, dir: &Path) -> Result<()> {
+    for row in read_tsv(&dir.join("cities.tsv.gz"))? {
+        let pop: u64 = col(&row, 8).parse().unwrap_or(0);
+        let class = if pop >= 1_000_000 {
+            GazClass::CityLarge
+        } else if pop >= 100_000 {
+            GazClass::City
+        } else {
+            GazClass::CitySmall
+        };
+        g.add(col(&row, 1), class);
+        g.add(col(&row, 2), class);
+        if pop >= 500_000 {
+            for alt in col(&row, 3).split('|').filter(|a| usable_alternate(a)) {
+                g.add(alt, GazClass::CityAlternate);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Given names and surnames, by frequency rank.
+fn add_names(g: &mut GazetteerBuilder, dir: &Path) -> Result<()> {
     for row in read_tsv(&dir.join("given_names.tsv"))? {
         let rank: u32 = col(&row, 4).parse().unwrap_or(u32::MAX);
         let class = if rank <= 200 {
@@ -158,5 +170,5 @@ pub fn build(dir: &Path) -> Result<GazetteerBuilder> {
         };
         g.add(&name_case(col(&row, 0)), class);
     }
-    Ok(g)
+    Ok(())
 }
