@@ -9,9 +9,11 @@ use url::Url;
 
 use crate::category::Classifier;
 use crate::clean;
-use crate::config::EntitiesConfig;
-use crate::model::{CleanPage, EnrichedArticle};
+use crate::config::Config;
+use crate::matcher::{Subject, Topics};
+use crate::model::{CleanPage, EnrichedArticle, Entity};
 use crate::ner::{self, Aliases, Tagger};
+use crate::{stories, urls};
 
 /// How many keyphrases an article keeps.
 pub const KEYPHRASES: usize = 10;
@@ -20,14 +22,16 @@ pub struct Enricher {
     tagger: &'static Tagger,
     classifier: &'static Classifier,
     aliases: Aliases,
+    topics: Topics,
 }
 
 impl Enricher {
-    pub fn new(cfg: &EntitiesConfig) -> Enricher {
+    pub fn new(cfg: &Config) -> Enricher {
         Enricher {
             tagger: Tagger::embedded(),
             classifier: Classifier::embedded(),
-            aliases: Aliases::new(&cfg.aliases),
+            aliases: Aliases::new(&cfg.entities.aliases),
+            topics: Topics::new(&cfg.topics),
         }
     }
 
@@ -39,27 +43,71 @@ impl Enricher {
         url: &str,
         http_status: u16,
     ) -> EnrichedArticle {
-        let parsed = Url::parse(url).ok();
-        let page = clean::clean(html, content_type, parsed.as_ref());
-        self.enrich(page, url, http_status)
+        self.read_feed_page(html, content_type, url, http_status, &[])
     }
 
-    pub fn enrich(&self, page: CleanPage, url: &str, http_status: u16) -> EnrichedArticle {
+    /// Cleans and enriches a page that a feed with `feed_tags` listed.
+    pub fn read_feed_page(
+        &self,
+        html: &[u8],
+        content_type: Option<&str>,
+        url: &str,
+        http_status: u16,
+        feed_tags: &[String],
+    ) -> EnrichedArticle {
+        let parsed = Url::parse(url).ok();
+        let page = clean::clean(html, content_type, parsed.as_ref());
+        self.enrich(page, url, http_status, feed_tags)
+    }
+
+    pub fn enrich(
+        &self,
+        page: CleanPage,
+        url: &str,
+        http_status: u16,
+        feed_tags: &[String],
+    ) -> EnrichedArticle {
         let title = page.title.as_deref().unwrap_or("");
         let language = page.language.as_deref();
         let entities = ner::entities(self.tagger, title, &page.text, language, &self.aliases);
         let category = self.classifier.classify(title, &page.text, language);
         let keyphrases = crate::keyphrases::extract(title, &page.text, language, KEYPHRASES);
-        let content_hash = content_hash(&page.text);
+        let topics = self.topics(
+            &page,
+            &entities,
+            category.map(|(c, _)| c.as_str()),
+            feed_tags,
+        );
         EnrichedArticle {
             final_url: url.to_string(),
             http_status,
+            content_hash: content_hash(&page.text),
+            source: urls::source_of(url),
+            signature: stories::signature(&page.text),
             page,
             entities,
             category,
             keyphrases,
-            content_hash,
+            topics,
         }
+    }
+
+    fn topics(
+        &self,
+        page: &CleanPage,
+        entities: &[Entity],
+        category: Option<&str>,
+        feed_tags: &[String],
+    ) -> Vec<String> {
+        let keys: Vec<String> = entities.iter().map(|e| e.key.clone()).collect();
+        self.topics.of(&Subject {
+            title: page.title.as_deref().unwrap_or(""),
+            text: &page.text,
+            language: page.language.as_deref(),
+            category,
+            tags: feed_tags,
+            entity_keys: &keys,
+        })
     }
 }
 

@@ -19,16 +19,40 @@ pub struct ArticleDoc {
     pub published_at: Option<String>,
     pub modified_at: Option<String>,
     pub language: Option<String>,
+    /// How sure language detection is (0 to 1); null when only the page's declaration spoke.
+    pub language_confidence: Option<f64>,
     pub site_name: Option<String>,
     pub image: Option<String>,
     pub description: Option<String>,
     pub section: Option<String>,
     pub tags: Vec<String>,
     pub category: Option<String>,
+    /// The classifier's probability of its best label.
+    pub category_confidence: Option<f64>,
     pub keyphrases: Vec<String>,
+    /// Entities are tagged in English text only; other languages get an empty list.
     pub entities: Vec<EntityDoc>,
+    /// The user topics the article matched.
+    pub topics: Vec<String>,
+    /// When it happened: the published time when plausible, else when first seen (RFC 3339).
+    pub event_time: Option<String>,
+    /// The registrable domain of the article's URL.
+    pub source: Option<String>,
+    /// The story it belongs to (null for `extract`, which sees one page).
+    pub story_id: Option<String>,
+    /// The URL of the first article with the same text, when this one is a copy.
+    pub duplicate_of: Option<String>,
     pub text: String,
     pub content_hash: Option<String>,
+}
+
+/// What the store holds about an article besides its row: entities `(name, type, mentions)`,
+/// keyphrases and topics.
+#[derive(Debug, Clone, Default)]
+pub struct Related {
+    pub entities: Vec<(String, String, i32)>,
+    pub keyphrases: Vec<String>,
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -54,12 +78,13 @@ fn best_canonical(declared: Option<&str>, ours: &str) -> String {
 }
 
 impl ArticleDoc {
-    /// From a stored article and its entities and keyphrases.
-    pub fn from_row(
-        row: ExportRow,
-        entities: Vec<(String, String, i32)>,
-        keyphrases: Vec<String>,
-    ) -> ArticleDoc {
+    /// From a stored article and what the store holds with it.
+    pub fn from_row(row: ExportRow, related: Related) -> ArticleDoc {
+        let Related {
+            entities,
+            keyphrases,
+            topics,
+        } = related;
         ArticleDoc {
             canonical_url: best_canonical(row.page_canonical_url.as_deref(), &row.canonical_url),
             url: row.url,
@@ -69,12 +94,14 @@ impl ArticleDoc {
             published_at: row.published_at.as_ref().map(rfc3339),
             modified_at: row.modified_at.as_ref().map(rfc3339),
             language: row.language,
+            language_confidence: row.language_confidence,
             site_name: row.site_name,
             image: row.image_url,
             description: row.description,
             section: row.section,
             tags: row.tags.0,
             category: row.category,
+            category_confidence: row.category_confidence,
             keyphrases,
             entities: entities
                 .into_iter()
@@ -84,6 +111,11 @@ impl ArticleDoc {
                     mentions: i64::from(mentions),
                 })
                 .collect(),
+            topics,
+            event_time: row.event_time.as_ref().map(rfc3339),
+            source: row.source,
+            story_id: row.story_id.map(|id| id.to_string()),
+            duplicate_of: row.duplicate_of,
             text: row.text.unwrap_or_default(),
             content_hash: row.content_hash,
         }
@@ -108,12 +140,14 @@ impl ArticleDoc {
             published_at: page.published_at.as_ref().map(rfc3339),
             modified_at: page.modified_at.as_ref().map(rfc3339),
             language: page.language,
+            language_confidence: page.language_confidence.map(f64::from),
             site_name: page.site_name,
             image: page.image,
             description: page.description,
             section: page.section,
             tags: page.tags,
             category: article.category.map(|(c, _)| c.to_string()),
+            category_confidence: article.category.map(|(_, p)| f64::from(p)),
             keyphrases: article.keyphrases,
             entities: entities
                 .into_iter()
@@ -123,6 +157,13 @@ impl ArticleDoc {
                     mentions: i64::from(e.mentions),
                 })
                 .collect(),
+            topics: article.topics,
+            event_time: page
+                .published_at
+                .map(|p| rfc3339(&p.with_timezone(&chrono::Utc))),
+            source: Some(article.source).filter(|s| !s.is_empty()),
+            story_id: None,
+            duplicate_of: None,
             text: page.text,
             content_hash: Some(article.content_hash),
         }

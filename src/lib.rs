@@ -1,7 +1,8 @@
 //! Stringer: a self-hosted news-intelligence daemon. Feeds in; clean, enriched articles out,
 //! in SQLite or PostgreSQL. See ARCHITECTURE.md for the map; this file is its table of contents.
 
-// The types that cross stages.
+// The types that cross stages, and the definitions every stage shares.
+pub mod event_time;
 pub mod model;
 
 // Configuration and the command line.
@@ -21,7 +22,9 @@ pub mod category;
 pub mod clean;
 pub mod enrich;
 pub mod keyphrases;
+pub mod matcher;
 pub mod ner;
+pub mod stories;
 pub mod text;
 
 // Running and keeping it.

@@ -54,6 +54,9 @@ pub struct ArticleJob {
     pub published_at: Option<DateTime<Utc>>,
     pub discovered_at: DateTime<Utc>,
     pub attempts: i32,
+    /// The tags of the feed that listed it (for topics and filters).
+    #[sqlx(skip)]
+    pub feed_tags: Vec<String>,
 }
 
 /// A fetched article page on its way to the enrich stage.
@@ -77,8 +80,10 @@ pub struct CleanPage {
     pub modified_at: Option<DateTime<FixedOffset>>,
     pub canonical_url: Option<String>,
     pub site_name: Option<String>,
-    /// ISO 639-1, e.g. "en".
+    /// ISO 639-1, e.g. "en": what the text is written in (see `text::language::decide`).
     pub language: Option<String>,
+    /// How sure language detection is (0 to 1); `None` when only the page's declaration spoke.
+    pub language_confidence: Option<f32>,
     pub image: Option<String>,
     pub description: Option<String>,
     pub section: Option<String>,
@@ -99,6 +104,12 @@ pub struct EnrichedArticle {
     pub keyphrases: Vec<String>,
     /// Hash of the normalised text: equal for the same story text, whatever the markup.
     pub content_hash: String,
+    /// The registrable domain of the page's URL (`urls::source_of`).
+    pub source: String,
+    /// The MinHash signature of the text (`stories::signature`), for near-duplicates.
+    pub signature: Option<Vec<u32>>,
+    /// The user topics the article matches.
+    pub topics: Vec<String>,
 }
 
 /// One entity of one article.

@@ -105,9 +105,42 @@ pub fn host_of(raw: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The source of an article: the registrable domain of its URL by the public suffix list
+/// (`www.bbc.co.uk` and `news.bbc.co.uk` are both `bbc.co.uk`), an IP address as itself, and a
+/// name the list does not know as the lower-case host. Empty for a URL without a host. Trends,
+/// stories and alerts count sources with it.
+pub fn source_of(raw: &str) -> String {
+    let Ok(url) = Url::parse(raw) else {
+        return String::new();
+    };
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let host = d.trim_end_matches('.').to_ascii_lowercase();
+            psl::domain_str(&host).map_or(host.clone(), str::to_string)
+        }
+        Some(url::Host::Ipv4(ip)) => ip.to_string(),
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sources_are_registrable_domains() {
+        assert_eq!(source_of("https://www.bbc.co.uk/news/x"), "bbc.co.uk");
+        assert_eq!(source_of("https://News.BBC.co.uk/y"), "bbc.co.uk");
+        assert_eq!(source_of("https://edition.cnn.com/z"), "cnn.com");
+        assert_eq!(
+            source_of("https://someone.github.io/post"),
+            "someone.github.io"
+        );
+        assert_eq!(source_of("http://127.0.0.2:8080/a"), "127.0.0.2");
+        assert_eq!(source_of("http://[::1]/a"), "::1");
+        assert_eq!(source_of("not a url"), "");
+    }
 
     #[test]
     fn tracking_parameters_and_fragment_go() {

@@ -389,7 +389,10 @@ async fn killed_daemon_resumes_and_loses_nothing() {
         (counts.done, counts.pending, counts.failed),
         (N as i64, 0, 0)
     );
-    let rows = store.export_page(0, None, 1000).await.unwrap();
+    let rows = store
+        .export_page(0, &stringer::store::ExportFilter::default(), 1000)
+        .await
+        .unwrap();
     let mut urls: Vec<&str> = rows.iter().map(|r| r.canonical_url.as_str()).collect();
     urls.sort();
     urls.dedup();
@@ -608,7 +611,13 @@ fn broken_pipes_end_quietly() {
             cfg.display()
         ),
     ] {
-        let o = Command::new("bash")
+        let mut bash = Command::new("bash");
+        for (k, _) in std::env::vars() {
+            if k.starts_with("STRINGER_") || k == "RUST_LOG" {
+                bash.env_remove(k);
+            }
+        }
+        let o = bash
             .arg("-c")
             .arg(format!("{pipeline}; exit ${{PIPESTATUS[0]}}"))
             .output()

@@ -54,7 +54,10 @@ async fn control_characters_in_a_page_and_a_feed_title_are_stored_without_them(d
     let store = tdb.store().await;
     let summary = common::once(&cfg, &store).await;
     assert_eq!(summary.articles_stored, 1, "{summary:?}");
-    let stored = store.export_page(0, None, 10).await.unwrap();
+    let stored = store
+        .export_page(0, &stringer::store::ExportFilter::default(), 10)
+        .await
+        .unwrap();
     let text = stored[0].text.as_deref().unwrap_or("");
     assert!(
         text.contains("with a NUL") && !text.contains('\0'),
@@ -212,7 +215,7 @@ async fn slow_site(n: usize, delay: Duration) -> (Site, Vec<String>) {
 /// A run with a connection pool of its own, as another process would have.
 fn run(cfg: &Config, mode: Mode, stop: CancellationToken) -> tokio::task::JoinHandle<Summary> {
     let http = Http::new(&cfg.http).unwrap();
-    let enricher = Arc::new(Enricher::new(&cfg.entities));
+    let enricher = Arc::new(Enricher::new(cfg));
     let cfg = cfg.clone();
     tokio::spawn(async move {
         let store = Store::connect(&cfg.database.url, 4).await.unwrap();

@@ -256,9 +256,7 @@ struct Daemon {
 impl Daemon {
     fn start(config: &Path, dir: &Path) -> Daemon {
         let log = dir.join("daemon.log");
-        let child = Command::new(env!("CARGO_BIN_EXE_stringer"))
-            .env_remove("STRINGER_DATABASE_URL")
-            .env_remove("RUST_LOG")
+        let child = common::stringer_command()
             .arg("--config")
             .arg(config)
             .arg("run")

@@ -26,7 +26,10 @@ on_both_backends!(
 );
 
 async fn done_articles(store: &Store) -> Vec<ExportRow> {
-    store.export_page(0, None, 10_000).await.unwrap()
+    store
+        .export_page(0, &stringer::store::ExportFilter::default(), 10_000)
+        .await
+        .unwrap()
 }
 
 async fn rss_atom_and_json_feed_end_in_stored_articles(db: Db) {
@@ -533,7 +536,10 @@ async fn trends_compare_the_window_with_the_one_before(db: Db) {
                 .collect(),
             category: None,
             keyphrases: vec!["sanctions".into()],
-            content_hash: "h".into(),
+            content_hash: format!("h{}", job.id),
+            source: "news.example".into(),
+            signature: None,
+            topics: Vec::new(),
         };
         assert!(
             store
@@ -718,7 +724,7 @@ async fn two_daemons_share_the_work_without_doing_it_twice(db: Db) {
         let mut cfg = base.clone();
         cfg.pipeline.daemon_id = name.into();
         let http = stringer::fetch::Http::new(&cfg.http).unwrap();
-        let enricher = std::sync::Arc::new(stringer::enrich::Enricher::new(&cfg.entities));
+        let enricher = std::sync::Arc::new(stringer::enrich::Enricher::new(&cfg));
         tokio::spawn(stringer::pipeline::run(
             cfg,
             store.clone(),

@@ -48,9 +48,7 @@ pub fn clean(html: &[u8], content_type: Option<&str>, url: Option<&url::Url>) ->
             .filter(|d| !d.to_lowercase().contains("updated"))
             .and_then(|d| dates::parse(&d))
     });
-    let language = meta
-        .language
-        .or_else(|| crate::text::language::detect(&text));
+    let (language, language_confidence) = crate::text::language::decide(meta.language, &text);
     CleanPage {
         title: meta.title,
         authors: meta.authors,
@@ -59,6 +57,7 @@ pub fn clean(html: &[u8], content_type: Option<&str>, url: Option<&url::Url>) ->
         canonical_url: meta.canonical_url,
         site_name: meta.site_name,
         language,
+        language_confidence,
         image: meta.image,
         description: meta.description,
         section: meta.section,

@@ -12,8 +12,9 @@ use super::startup::open_store;
 use super::values::parse_since;
 use crate::config::Config;
 use crate::enrich::Enricher;
-use crate::export::ArticleDoc;
+use crate::export::{ArticleDoc, Related};
 use crate::fetch::Http;
+use crate::store::ExportFilter;
 
 #[derive(Debug, Subcommand)]
 pub enum ArticlesCommand {
@@ -25,10 +26,17 @@ pub enum ArticlesCommand {
 pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     pub format: ExportFormat,
-    /// Only articles stored since TIME: RFC 3339 (2026-01-31T00:00:00Z), a date (2026-01-31),
-    /// or a duration back from now (24h, 7d).
+    /// Only articles stored since TIME (a cursor for incremental exports): RFC 3339
+    /// (2026-01-31T00:00:00Z), a date (2026-01-31), or a duration back from now (24h, 7d).
     #[arg(long, value_name = "TIME", value_parser = parse_since)]
     pub since: Option<DateTime<Utc>>,
+    /// Only articles whose event time (published when plausible, else first seen) is at or
+    /// after TIME (same forms as --since).
+    #[arg(long, value_name = "TIME", value_parser = parse_since)]
+    pub event_since: Option<DateTime<Utc>>,
+    /// Only articles whose event time is before TIME.
+    #[arg(long, value_name = "TIME", value_parser = parse_since)]
+    pub event_until: Option<DateTime<Utc>>,
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -48,22 +56,29 @@ pub async fn export(cfg: Config, args: ExportArgs) -> anyhow::Result<()> {
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
+    let filter = ExportFilter {
+        since: args.since,
+        event_since: args.event_since,
+        event_until: args.event_until,
+    };
     let mut after = 0;
     loop {
-        let rows = store.export_page(after, args.since, 500).await?;
+        let rows = store.export_page(after, &filter, 500).await?;
         let (Some(first), Some(last)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id))
         else {
             break;
         };
         let mut entities = store.entities_between(first, last).await?;
         let mut keyphrases = store.keyphrases_between(first, last).await?;
+        let mut topics = store.topics_between(first, last).await?;
         for row in rows {
             let id = row.id;
-            let doc = ArticleDoc::from_row(
-                row,
-                entities.remove(&id).unwrap_or_default(),
-                keyphrases.remove(&id).unwrap_or_default(),
-            );
+            let related = Related {
+                entities: entities.remove(&id).unwrap_or_default(),
+                keyphrases: keyphrases.remove(&id).unwrap_or_default(),
+                topics: topics.remove(&id).unwrap_or_default(),
+            };
+            let doc = ArticleDoc::from_row(row, related);
             serde_json::to_writer(&mut out, &doc)?;
             out.write_all(b"\n")?;
         }
@@ -75,7 +90,7 @@ pub async fn export(cfg: Config, args: ExportArgs) -> anyhow::Result<()> {
 }
 
 pub async fn extract(cfg: Config, source: &str, url: Option<&str>) -> anyhow::Result<()> {
-    let enricher = Enricher::new(&cfg.entities);
+    let enricher = Enricher::new(&cfg);
     let (body, content_type, page_url, status) =
         if source.starts_with("http://") || source.starts_with("https://") {
             let http = Http::new(&cfg.http)?;

@@ -24,7 +24,7 @@ pub async fn run(cfg: Config, mode: Mode, json: bool, bar: ProgressBar) -> anyho
     };
     sync_config_feeds(&cfg, &store).await?;
     let http = Http::new(&cfg.http)?;
-    let enricher = Arc::new(Enricher::new(&cfg.entities));
+    let enricher = Arc::new(Enricher::new(&cfg));
     info!(
         database = store.backend_name(),
         daemon_id = %cfg.pipeline.daemon_id,

@@ -7,6 +7,8 @@ mod daemon;
 mod feeds;
 mod models;
 mod startup;
+mod stories;
+mod topics;
 mod trends;
 mod values;
 
@@ -23,7 +25,8 @@ use crate::store::StoreError;
 use articles::ArticlesCommand;
 use feeds::FeedsCommand;
 use models::{EvalCommand, TrainCommand};
-use values::{Format, parse_entity_type, parse_window};
+use topics::TopicsCommand;
+use values::{Format, parse_entity_type, parse_time, parse_window};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -91,6 +94,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Stories with an article in the window, by distinct sources, then articles, then latest.
+    Stories {
+        /// Window length, such as 24h, 7d or 90m.
+        #[arg(long, default_value = "24h", value_parser = parse_window)]
+        window: Duration,
+        /// How many stories to list.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// The end of the window instead of now (RFC 3339; for tests and backfills).
+        #[arg(long, hide = true, value_parser = parse_time)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// The user topics of the configuration ([topics.NAME] matchers).
+    #[command(subcommand)]
+    Topics(TopicsCommand),
     /// Train a model from the shared data and write it where the build embeds it.
     #[command(subcommand)]
     Train(TrainCommand),
@@ -180,6 +200,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             limit,
             format,
         } => trends::run(cfg, window, kind, limit, format).await,
+        Command::Stories {
+            window,
+            limit,
+            format,
+            now,
+        } => stories::run(cfg, window, limit, format, now).await,
+        Command::Topics(cmd) => topics::run(cfg, cmd).await,
         Command::Train(cmd) => tokio::task::spawn_blocking(move || models::train(cmd)).await?,
         Command::Eval(cmd) => tokio::task::spawn_blocking(move || models::eval(cmd)).await?,
     }

@@ -42,3 +42,19 @@ pub fn parse_since(s: &str) -> Result<DateTime<Utc>, String> {
         "`{s}` is not a time: use RFC 3339, YYYY-MM-DD or a duration such as 24h"
     ))
 }
+
+/// The start of a window of `length` ending at `end`; the beginning of time when the window
+/// reaches further back than dates go (`--window 99999999999d` is a question, not an error).
+pub fn window_start(end: DateTime<Utc>, length: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(length)
+        .ok()
+        .and_then(|d| end.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// An RFC 3339 time, for the hidden `--now` of tests and backfills.
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("`{s}` is not an RFC 3339 time ({e})"))
+}

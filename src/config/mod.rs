@@ -16,7 +16,7 @@ pub use load::{DEFAULT_PATH, Overrides};
 pub use redact::redact_url;
 pub use sections::{
     ArticlesConfig, Config, DatabaseConfig, EntitiesConfig, FeedConfig, HttpConfig, LogConfig,
-    LogFormat, PipelineConfig, PollConfig,
+    LogFormat, MatcherConfig, PipelineConfig, PollConfig,
 };
 pub use validate::check_feed_url;
 

@@ -7,10 +7,10 @@ use url::Url;
 
 use super::error::ConfigError;
 use super::redact::redact_url;
-use super::sections::Config;
+use super::sections::{Config, MatcherConfig};
 
 /// A key and why its value is wrong.
-type Bad = (String, String);
+pub type Bad = (String, String);
 
 fn bad(key: &str, why: impl Into<String>) -> Bad {
     (key.to_string(), why.into())
@@ -37,7 +37,16 @@ impl Config {
             return Err(bad("log.level", format!("not a tracing filter: {e}")));
         }
         self.check_feeds()?;
-        self.check_aliases()
+        self.check_aliases()?;
+        self.check_topics()
+    }
+
+    /// A topic must say something, and its categories and languages must be ones that exist.
+    fn check_topics(&self) -> Result<(), Bad> {
+        for (name, m) in &self.topics {
+            check_matcher(&format!("topics.{name}"), m)?;
+        }
+        Ok(())
     }
 
     fn check_database(&self) -> Result<(), Bad> {
@@ -154,6 +163,57 @@ impl Config {
             std::thread::available_parallelism().map_or(2, |n| n.get())
         }
     }
+}
+
+/// A matcher must have at least one key, and no empty phrase; categories and languages must
+/// be ones an article can have.
+pub fn check_matcher(key: &str, m: &MatcherConfig) -> Result<(), Bad> {
+    if m.is_empty() {
+        return Err(bad(
+            key,
+            "a matcher needs at least one of any, all, none, entities, categories, tags, languages",
+        ));
+    }
+    for (field, list) in [
+        ("any", &m.any),
+        ("all", &m.all),
+        ("none", &m.none),
+        ("entities", &m.entities),
+        ("tags", &m.tags),
+    ] {
+        if list.iter().any(|p| p.trim().is_empty()) {
+            return Err(bad(&format!("{key}.{field}"), "entries must not be empty"));
+        }
+    }
+    const CATEGORIES: &[&str] = &[
+        "world",
+        "business",
+        "technology",
+        "sport",
+        "entertainment",
+        "other",
+    ];
+    if let Some(c) = m
+        .categories
+        .iter()
+        .find(|c| !CATEGORIES.contains(&c.as_str()))
+    {
+        return Err(bad(
+            &format!("{key}.categories"),
+            format!("`{c}` is not a category: use {}", CATEGORIES.join(", ")),
+        ));
+    }
+    if let Some(l) = m
+        .languages
+        .iter()
+        .find(|l| l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        return Err(bad(
+            &format!("{key}.languages"),
+            format!("`{l}` is not an ISO 639-1 code such as en or de"),
+        ));
+    }
+    Ok(())
 }
 
 /// A feed URL must be absolute http(s); returns it normalised by the URL parser.

@@ -52,8 +52,15 @@ async fn enrich_one(
         body,
         fetched_at,
     } = raw;
+    let tags = job.feed_tags.clone();
     let enriched = tokio::task::spawn_blocking(move || {
-        enricher.read_page(&body, content_type.as_deref(), &final_url, http_status)
+        enricher.read_feed_page(
+            &body,
+            content_type.as_deref(),
+            &final_url,
+            http_status,
+            &tags,
+        )
     })
     .await;
     match enriched {

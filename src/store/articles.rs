@@ -32,6 +32,24 @@ pub struct ExportRow {
     pub text: Option<String>,
     pub content_hash: Option<String>,
     pub category: Option<String>,
+    pub category_confidence: Option<f64>,
+    pub language_confidence: Option<f64>,
+    pub event_time: Option<DateTime<Utc>>,
+    pub source: Option<String>,
+    pub story_id: Option<i64>,
+    /// The URL of the article this one is a copy of.
+    pub duplicate_of: Option<String>,
+}
+
+/// Which stored articles an export takes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportFilter {
+    /// Stored (fetched) at or after: a cursor for incremental exports.
+    pub since: Option<DateTime<Utc>>,
+    /// Event time at or after.
+    pub event_since: Option<DateTime<Utc>>,
+    /// Event time before.
+    pub event_until: Option<DateTime<Utc>>,
 }
 
 /// One article's progress: pending, done or failed, after how many attempts, why it failed
@@ -85,7 +103,34 @@ impl Store {
         });
         // RETURNING gives rows in no promised order.
         jobs.sort_by_key(|j| j.id);
+        self.attach_feed_tags(&mut jobs).await?;
         Ok(jobs)
+    }
+
+    /// Gives each job the tags of its feed (one query for all the jobs' feeds).
+    async fn attach_feed_tags(&self, jobs: &mut [ArticleJob]) -> Result<()> {
+        let mut ids: Vec<i64> = jobs.iter().filter_map(|j| j.feed_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(i64, Json<Vec<String>>)> = on_pool!(self, pool => {
+            let mut query = sqlx::QueryBuilder::new("SELECT id, tags FROM feeds WHERE id IN (");
+            let mut list = query.separated(", ");
+            for id in &ids {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            query.build_query_as().fetch_all(pool).await?
+        });
+        let tags: HashMap<i64, Vec<String>> = rows.into_iter().map(|(id, t)| (id, t.0)).collect();
+        for job in jobs {
+            if let Some(t) = job.feed_id.and_then(|id| tags.get(&id)) {
+                job.feed_tags = t.clone();
+            }
+        }
+        Ok(())
     }
 
     /// Records a failed attempt. The article stays pending until `retry_at`, or is marked failed
@@ -152,29 +197,55 @@ impl Store {
         Ok(counts)
     }
 
-    /// Done articles with `id > after`, fetched at or after `since`, in id order, at most `limit`.
+    /// Done articles with `id > after` that pass `filter`, in id order, at most `limit`.
     pub async fn export_page(
         &self,
         after: i64,
-        since: Option<DateTime<Utc>>,
+        filter: &ExportFilter,
         limit: i64,
     ) -> Result<Vec<ExportRow>> {
-        let since = since.unwrap_or(DateTime::UNIX_EPOCH);
+        let far_future = DateTime::<Utc>::MAX_UTC;
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT a.id, a.url, a.canonical_url, a.page_canonical_url, f.url AS feed_url, a.title, \
                    a.authors, a.published_at, a.modified_at, a.fetched_at, a.site_name, a.language, \
-                   a.image_url, a.description, a.section, a.tags, a.text, a.content_hash, a.category \
+                   a.image_url, a.description, a.section, a.tags, a.text, a.content_hash, a.category, \
+                   a.category_confidence, a.language_confidence, a.event_time, a.source, a.story_id, \
+                   d.url AS duplicate_of \
                  FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id \
+                 LEFT JOIN articles d ON d.id = a.duplicate_of \
                  WHERE a.status = 'done' AND a.id > $1 AND a.fetched_at >= $2 \
-                 ORDER BY a.id LIMIT $3",
+                 AND ($3 = 0 OR (a.event_time >= $4 AND a.event_time < $5)) \
+                 ORDER BY a.id LIMIT $6",
             )
             .bind(after)
-            .bind(since)
+            .bind(filter.since.unwrap_or(DateTime::UNIX_EPOCH))
+            .bind(i32::from(filter.event_since.is_some() || filter.event_until.is_some()))
+            .bind(filter.event_since.unwrap_or(DateTime::UNIX_EPOCH))
+            .bind(filter.event_until.unwrap_or(far_future))
             .bind(limit)
             .fetch_all(pool)
             .await?
         }))
+    }
+
+    /// Topics of the articles with ids in `first..=last`, by article, in name order.
+    pub async fn topics_between(&self, first: i64, last: i64) -> Result<HashMap<i64, Vec<String>>> {
+        let rows: Vec<(i64, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT article_id, topic FROM article_topics \
+                 WHERE article_id >= $1 AND article_id <= $2 ORDER BY article_id, topic",
+            )
+            .bind(first)
+            .bind(last)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, topic) in rows {
+            out.entry(id).or_default().push(topic);
+        }
+        Ok(out)
     }
 
     /// Entities (name, type, mentions) of the articles with ids in `first..=last`, by article,

@@ -7,8 +7,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
+use super::stories::{candidates, copies, join_story, lock_stories, same_event};
 use super::{Result, Store, sanitize};
+use crate::event_time::event_time;
 use crate::model::{ArticleJob, EnrichedArticle, Entity};
+use crate::stories::{self, Probe};
 
 /// One article to complete: the claimed job, what was found, and when the page was fetched.
 pub type Completion<'a> = (&'a ArticleJob, &'a EnrichedArticle, DateTime<Utc>);
@@ -34,9 +37,15 @@ struct DoneRow {
     content_hash: String,
     category: Option<String>,
     confidence: Option<f64>,
-    /// When the article counts for trends: its publication time, but never later than we saw
-    /// it (a wrong time zone or a future date must not push it out of "now").
-    seen_at: DateTime<Utc>,
+    language_confidence: Option<f64>,
+    /// When it happened: see `event_time`. Entity rows carry it as `seen_at`.
+    event_time: DateTime<Utc>,
+    /// When the daemon first saw the article.
+    first_seen: DateTime<Utc>,
+    source: String,
+    signature: Option<Vec<u32>>,
+    bands: Vec<i64>,
+    topics: Vec<String>,
     entities: Vec<EntityRow>,
     keyphrases: Vec<String>,
 }
@@ -72,7 +81,17 @@ impl DoneRow {
             content_hash: article.content_hash.clone(),
             category: article.category.map(|(c, _)| c.to_string()),
             confidence: article.category.map(|(_, p)| f64::from(p)),
-            seen_at: published.map_or(job.discovered_at, |p| p.min(job.discovered_at)),
+            language_confidence: page.language_confidence.map(f64::from),
+            event_time: event_time(published, job.discovered_at),
+            first_seen: job.discovered_at,
+            source: sanitize::text(&article.source).into_owned(),
+            bands: article
+                .signature
+                .as_deref()
+                .map(stories::bands)
+                .unwrap_or_default(),
+            signature: article.signature.clone(),
+            topics: article.topics.clone(),
             entities: merge_entities(&article.entities),
             keyphrases: distinct_keyphrases(&article.keyphrases),
         }
@@ -89,6 +108,7 @@ macro_rules! update_done {
                published_at = $8, modified_at = $9, site_name = $10, language = $11, image_url = $12, \
                description = $13, section = $14, tags = $15, text = $16, content_hash = $17, \
                category = $18, category_confidence = $19, last_error = NULL, \
+               language_confidence = $21, event_time = $22, source = $23, \
                lease_owner = NULL, lease_until = NULL \
              WHERE id = $1 AND lease_owner = $20",
         )
@@ -112,6 +132,9 @@ macro_rules! update_done {
         .bind(&$r.category)
         .bind($r.confidence)
         .bind($owner)
+        .bind($r.language_confidence)
+        .bind($r.event_time)
+        .bind(&$r.source)
         .execute(&mut *$tx)
         .await?
         .rows_affected()
@@ -152,7 +175,7 @@ macro_rules! link_entities {
                     .push_bind(ids.get(&(e.key.clone(), e.kind.clone())).copied().unwrap_or_default())
                     .push_bind(e.mentions)
                     .push_bind(e.first_offset)
-                    .push_bind($r.seen_at);
+                    .push_bind($r.event_time);
             });
             links.build().execute(&mut *$tx).await?;
         }
@@ -189,6 +212,23 @@ macro_rules! link_keyphrases {
     };
 }
 
+/// Replaces the article's topics.
+macro_rules! link_topics {
+    ($tx:expr, $r:expr) => {
+        sqlx::query("DELETE FROM article_topics WHERE article_id = $1")
+            .bind($r.id)
+            .execute(&mut *$tx)
+            .await?;
+        if !$r.topics.is_empty() {
+            let mut q = sqlx::QueryBuilder::new("INSERT INTO article_topics (article_id, topic) ");
+            q.push_values(&$r.topics, |mut row, t| {
+                row.push_bind($r.id).push_bind(t.clone());
+            });
+            q.build().execute(&mut *$tx).await?;
+        }
+    };
+}
+
 impl Store {
     /// Stores a fetched, cleaned and enriched article and marks it done, if `owner` still
     /// holds its lease (returns whether it did). Idempotent: running it twice for the same
@@ -221,11 +261,21 @@ impl Store {
         let mut done = Vec::with_capacity(rows.len());
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
+            lock_stories!(self, tx);
             for r in &rows {
                 let held = update_done!(tx, owner, r);
                 if held {
                     link_entities!(tx, r);
                     link_keyphrases!(tx, r);
+                    link_topics!(tx, r);
+                    let copies = copies!(tx, r);
+                    let (events, total) = same_event!(tx, r);
+                    let probe = Probe {
+                        signature: r.signature.clone(),
+                        window_articles: total,
+                    };
+                    let link = stories::link(&probe, &candidates(copies, events));
+                    join_story!(tx, r, link);
                 }
                 done.push(held);
             }

@@ -9,6 +9,8 @@
 //! idempotent upsert, so a retried or repeated step never duplicates anything.
 
 use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -35,13 +37,17 @@ mod feeds;
 mod keys;
 mod leases;
 mod sanitize;
+mod stories;
+mod topics;
 mod trends;
 
 pub use error::{Result, StoreError};
 
-pub use articles::{ArticleState, ExportRow, StatusCounts};
+pub use articles::{ArticleState, ExportFilter, ExportRow, StatusCounts};
 pub use complete::Completion;
 pub use feeds::{EntriesStored, FeedRow, FeedSelection, FeedUpsert, PollRecord};
+pub use stories::StoryRow;
+pub use topics::SubjectRow;
 pub use trends::TrendRow;
 
 /// Statements slower than this are logged as warnings (sqlx's default of 1 s flags ordinary
@@ -147,7 +153,44 @@ impl Store {
             }
             Backend::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
-        self.fill_url_keys().await
+        self.fill_url_keys().await?;
+        self.fill_event_times().await
+    }
+
+    /// Gives articles stored before migration 0003 their event time and source.
+    async fn fill_event_times(&self) -> Result<()> {
+        type Row = (
+            i64,
+            String,
+            Option<String>,
+            Option<DateTime<Utc>>,
+            DateTime<Utc>,
+        );
+        loop {
+            let rows: Vec<Row> = on_pool!(self, pool => {
+                sqlx::query_as(
+                    "SELECT id, url, final_url, published_at, discovered_at FROM articles \
+                     WHERE status = 'done' AND event_time IS NULL LIMIT 1000",
+                )
+                .fetch_all(pool)
+                .await?
+            });
+            if rows.is_empty() {
+                return Ok(());
+            }
+            on_pool!(self, pool => {
+                let mut tx = pool.begin_with(self.begin_write()).await?;
+                for (id, url, final_url, published, discovered) in &rows {
+                    sqlx::query("UPDATE articles SET event_time = $1, source = $2 WHERE id = $3")
+                        .bind(crate::event_time::event_time(*published, *discovered))
+                        .bind(crate::urls::source_of(final_url.as_deref().unwrap_or(url)))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            });
+        }
     }
 
     /// Gives articles stored before migration 0002 their `url_key`, which only the daemon can

@@ -40,9 +40,9 @@ pub fn looks_english(text: &str) -> bool {
     words < 8 || hits * 100 >= words * 8
 }
 
-/// The language of the text when the page does not declare one; only with enough text for
-/// the guess to mean something.
-pub fn detect(text: &str) -> Option<String> {
+/// The language of a text and how sure detection is of it (0 to 1); `None` for less than 40
+/// bytes of text, too little for a guess to mean anything.
+pub fn detect(text: &str) -> Option<(String, f32)> {
     if text.len() < 40 {
         return None;
     }
@@ -52,7 +52,35 @@ pub fn detect(text: &str) -> Option<String> {
         end -= 1;
     }
     let info = whatlang::detect(&text[..end])?;
-    from_639_3(info.lang().code()).map(str::to_owned)
+    let code = from_639_3(info.lang().code())?;
+    Some((code.to_owned(), info.confidence() as f32))
+}
+
+/// Text from which detection is trusted over what a page declares (bytes).
+pub const TEXT_DECIDES_FROM: usize = 200;
+
+/// Detection confidence from which it is trusted over what a page declares.
+pub const TEXT_DECIDES_ABOVE: f32 = 0.5;
+
+/// The language of an article and the confidence in it. The text decides: a declared
+/// language (`<html lang>`, meta tags, JSON-LD) is a hint that detection on the extracted text
+/// overrides when there is enough text ([`TEXT_DECIDES_FROM`]) and detection is confident
+/// ([`TEXT_DECIDES_ABOVE`]); a page that says `lang="en"` over German text is German. The
+/// confidence is detection's when detection decided or agrees, `None` when only the
+/// declaration speaks.
+pub fn decide(declared: Option<String>, text: &str) -> (Option<String>, Option<f32>) {
+    let detected = detect(text);
+    match (declared, detected) {
+        (_, Some((code, conf)))
+            if text.len() >= TEXT_DECIDES_FROM && conf >= TEXT_DECIDES_ABOVE =>
+        {
+            (Some(code), Some(conf))
+        }
+        (Some(declared), Some((code, conf))) if code == declared => (Some(declared), Some(conf)),
+        (Some(declared), _) => (Some(declared), None),
+        (None, Some((code, conf))) => (Some(code), Some(conf)),
+        (None, None) => (None, None),
+    }
 }
 
 /// `en-US`, `en_GB`, `eng`, `English` -> `en`.
@@ -170,6 +198,22 @@ mod tests {
         for l in ["de", "fr-FR", "deu", "German"] {
             assert!(!is_english(l), "{l}");
         }
+    }
+
+    #[test]
+    fn the_text_decides_over_a_declared_language() {
+        let german = "Die Bundesregierung hat am Mittwoch neue Regeln für den Export von \
+            Rüstungsgütern beschlossen. Nach Angaben des Wirtschaftsministeriums sollen die \
+            Genehmigungen künftig strenger geprüft werden, vor allem bei Lieferungen in Länder \
+            außerhalb der Europäischen Union.";
+        let (lang, conf) = decide(Some("en".into()), german);
+        assert_eq!(lang.as_deref(), Some("de"));
+        assert!(conf.unwrap() >= TEXT_DECIDES_ABOVE);
+        assert_eq!(
+            decide(Some("fr".into()), "Bonjour."),
+            (Some("fr".into()), None)
+        );
+        assert_eq!(decide(None, ""), (None, None));
     }
 
     #[test]

@@ -179,6 +179,18 @@ pub async fn sync_feeds(cfg: &Config, store: &Store) {
     }
 }
 
+/// The `stringer` binary with the developer's and the test runner's `STRINGER_*` variables
+/// and `RUST_LOG` removed, so a test sees only what it sets.
+pub fn stringer_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_stringer"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("STRINGER_") || k == "RUST_LOG" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
 /// Runs one SQL statement on the database at `url` (either back end), outside the store.
 pub async fn execute(url: &str, sql: &str) {
     use sqlx::Connection;
@@ -210,7 +222,7 @@ pub fn dead_process_owner(name: &str) -> String {
 pub async fn once(cfg: &Config, store: &Store) -> Summary {
     sync_feeds(cfg, store).await;
     let http = Http::new(&cfg.http).unwrap();
-    let enricher = Arc::new(Enricher::new(&cfg.entities));
+    let enricher = Arc::new(Enricher::new(cfg));
     pipeline::run(
         cfg.clone(),
         store.clone(),
