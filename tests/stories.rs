@@ -13,6 +13,7 @@ use wiremock::MockServer;
 
 on_both_backends!(
     one_wire_story_from_three_outlets_is_one_story_with_three_sources,
+    two_daemons_storing_copies_at_once_make_no_twin_stories,
     a_german_page_declaring_english_is_stored_as_german,
     topics_are_matched_stored_and_exported,
 );
@@ -259,6 +260,91 @@ none = ["goal"]"#,
         serde_json::json!(["rates", "test-feeds"])
     );
     assert_eq!(topics(&site.url("/football.html")), serde_json::json!([]));
+
+    // `stringer topics test` shows the same from the command line, with what matched.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("topics.toml");
+    std::fs::write(
+        &config,
+        "[topics.rates]\nany = [\"interest rate\", \"deposit rate\"]\n",
+    )
+    .unwrap();
+    let o = common::stringer_command()
+        .env("STRINGER_DATABASE_URL", &tdb.url)
+        .arg("--config")
+        .arg(&config)
+        .args(["topics", "test", "rates"])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(printed.contains(&site.url("/ecb.html")), "{printed}");
+    assert!(printed.contains("deposit rate"), "{printed}");
+    assert!(
+        printed.contains("1 of 2 stored articles match"),
+        "{printed}"
+    );
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn two_daemons_storing_copies_at_once_make_no_twin_stories(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let mut sites = Vec::new();
+    let mut feeds = Vec::new();
+    for i in 2..8 {
+        let site = site_on(&format!("127.0.1.{i}")).await;
+        feeds.push(outlet(&site, "ECB raises rates again", &WIRE).await);
+        sites.push(site);
+    }
+    let mut cfg = common::with_feeds(common::config(&tdb.url), &feeds);
+    // Two articles in flight per run, so both runs store copies at the same time.
+    cfg.articles.concurrency = 1;
+    cfg.pipeline.channel_capacity = 1;
+    let store = tdb.store().await;
+    common::sync_feeds(&cfg, &store).await;
+    // The feeds were polled already: both runs find the six copies pending.
+    let feed_id = store.list_feeds().await.unwrap()[0].id;
+    let entries: Vec<_> = sites
+        .iter()
+        .map(|site| stringer::model::NewEntry {
+            guid: None,
+            url: site.url("/story.html"),
+            canonical_url: site.url("/story.html"),
+            title: None,
+            published_at: None,
+        })
+        .collect();
+    assert_eq!(
+        store.insert_entries(feed_id, &entries).await.unwrap().new,
+        6
+    );
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let cfg = cfg.clone();
+            tokio::spawn(async move {
+                let store = Store::connect(&cfg.database.url, 4).await.unwrap();
+                let summary = common::once(&cfg, &store).await;
+                store.close().await;
+                summary.articles_stored
+            })
+        })
+        .collect();
+    let mut stored = 0;
+    for run in runs {
+        stored += run.await.unwrap();
+    }
+    assert_eq!(stored, 6);
+    let stories = stringer_json(
+        &tdb.url,
+        &["stories", "--format", "json", "--window", "3650d"],
+    );
+    let stories = stories.as_array().unwrap();
+    assert_eq!(stories.len(), 1, "{stories:#?}");
+    assert_eq!(stories[0]["articles"], 6);
+    assert_eq!(stories[0]["sources"].as_array().unwrap().len(), 6);
     store.close().await;
     tdb.drop_db().await;
 }

@@ -114,6 +114,13 @@ pub async fn extract(cfg: Config, source: &str, url: Option<&str>) -> anyhow::Re
     })
     .await?;
     let shown_url = url.unwrap_or(source).to_string();
+    if let Some(lang) = article.page.language.as_deref().filter(|l| *l != "en") {
+        // The tagger reads English only; say why the list is empty rather than leave a puzzle.
+        tracing::info!(
+            language = lang,
+            "entities are tagged in English text only: none for this page"
+        );
+    }
     let doc = ArticleDoc::from_enriched(&shown_url, article);
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
