@@ -30,7 +30,7 @@ impl Enricher {
         Enricher {
             tagger: Tagger::embedded(),
             classifier: Classifier::embedded(),
-            aliases: Aliases::new(&cfg.entities.aliases),
+            aliases: Aliases::with_built_in(&cfg.entities.aliases),
             topics: Topics::new(&cfg.topics),
         }
     }

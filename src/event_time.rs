@@ -24,6 +24,12 @@ pub fn event_time(published: Option<DateTime<Utc>>, first_seen: DateTime<Utc>) -
     }
 }
 
+/// The hour an event time falls in (UTC): the key of the hourly rollups.
+pub fn event_hour(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::DurationRound;
+    t.duration_trunc(Duration::hours(1)).unwrap_or(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +61,14 @@ mod tests {
             "too far back"
         );
         assert_eq!(event_time(None, seen), seen);
+    }
+
+    #[test]
+    fn hours_start_on_the_hour() {
+        let t: DateTime<Utc> = "2026-11-27T12:34:56.789Z".parse().unwrap();
+        assert_eq!(
+            event_hour(t),
+            "2026-11-27T12:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
     }
 }

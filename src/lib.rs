@@ -26,6 +26,7 @@ pub mod matcher;
 pub mod ner;
 pub mod stories;
 pub mod text;
+pub mod trends;
 
 // Running and keeping it.
 pub mod export;

@@ -6,7 +6,7 @@ mod common;
 
 use chrono::{Duration as ChronoDuration, Utc};
 use common::{Db, Site, TestDb};
-use stringer::model::{CleanPage, EnrichedArticle, Entity, EntityType, NewEntry};
+use stringer::model::NewEntry;
 use stringer::store::{ExportRow, Store};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -20,7 +20,6 @@ on_both_backends!(
     restart_completes_articles_discovered_before_a_crash,
     failed_article_fetches_are_recorded_and_retried_only_when_transient,
     private_addresses_are_refused_unless_allowed,
-    trends_compare_the_window_with_the_one_before,
     two_daemons_share_the_work_without_doing_it_twice,
     entries_are_new_once_by_url_and_by_guid,
 );
@@ -453,141 +452,6 @@ async fn private_addresses_are_refused_unless_allowed(db: Db) {
     assert!(
         site.requests_to("/feed.xml").await.is_empty(),
         "nothing may reach the private address"
-    );
-    store.close().await;
-    tdb.drop_db().await;
-}
-
-async fn trends_compare_the_window_with_the_one_before(db: Db) {
-    let Some(tdb) = TestDb::new(db).await else {
-        return;
-    };
-    let store = tdb.store().await;
-    let (feed_id, _) = store
-        .upsert_feed(&stringer::store::FeedUpsert {
-            url: "https://news.example/feed.xml".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let now = Utc::now();
-    // Three articles now, one 30 hours ago; Yellen is in two recent and the old one, Hikvision
-    // only in the old one.
-    let plan: [(i64, &[(&str, EntityType)]); 4] = [
-        (
-            1,
-            &[
-                ("Janet Yellen", EntityType::PER),
-                ("China", EntityType::LOC),
-            ],
-        ),
-        (
-            2,
-            &[
-                ("Janet Yellen", EntityType::PER),
-                ("China", EntityType::LOC),
-            ],
-        ),
-        // Two surface forms of one entity in one article are one row with both counts.
-        (3, &[("China", EntityType::LOC), ("CHINA", EntityType::LOC)]),
-        (
-            30,
-            &[
-                ("Janet Yellen", EntityType::PER),
-                ("Hikvision", EntityType::ORG),
-            ],
-        ),
-    ];
-    let entries: Vec<_> = plan
-        .iter()
-        .enumerate()
-        .map(|(i, _)| NewEntry {
-            guid: None,
-            url: format!("https://news.example/{i}"),
-            canonical_url: format!("https://news.example/{i}"),
-            title: None,
-            published_at: None,
-        })
-        .collect();
-    store.insert_entries(feed_id, &entries).await.unwrap();
-    let jobs = store
-        .claim_articles(Utc::now(), "t", now + ChronoDuration::hours(1), 10)
-        .await
-        .unwrap();
-    for (job, (hours_ago, ents)) in jobs.iter().zip(plan.iter()) {
-        let published = (now - ChronoDuration::hours(*hours_ago)).fixed_offset();
-        let article = EnrichedArticle {
-            final_url: job.url.clone(),
-            http_status: 200,
-            page: CleanPage {
-                text: "text".into(),
-                published_at: Some(published),
-                ..Default::default()
-            },
-            entities: ents
-                .iter()
-                .map(|(name, kind)| Entity {
-                    name: name.to_string(),
-                    key: stringer::ner::normalise_key(name),
-                    kind: *kind,
-                    mentions: 2,
-                    first_offset: 0,
-                })
-                .collect(),
-            category: None,
-            keyphrases: vec!["sanctions".into()],
-            content_hash: format!("h{}", job.id),
-            source: "news.example".into(),
-            signature: None,
-            topics: Vec::new(),
-        };
-        assert!(
-            store
-                .complete_article("t", job, &article, now)
-                .await
-                .unwrap()
-        );
-        // Storing twice changes nothing (idempotent upserts); the lease went with the first.
-        assert!(
-            !store
-                .complete_article("t", job, &article, now)
-                .await
-                .unwrap()
-        );
-    }
-    let rows = store
-        .trends(
-            now + ChronoDuration::seconds(1),
-            ChronoDuration::hours(24),
-            None,
-            10,
-        )
-        .await
-        .unwrap();
-    let get = |name: &str| rows.iter().find(|r| r.name == name).cloned();
-    let china = get("China").expect("China trends");
-    assert_eq!((china.articles, china.previous, china.change()), (3, 0, 3));
-    assert_eq!(china.mentions, 8);
-    assert!(get("CHINA").is_none(), "one entity, under its usual name");
-    let yellen = get("Janet Yellen").expect("Yellen trends");
-    assert_eq!(
-        (yellen.articles, yellen.previous, yellen.mentions),
-        (2, 1, 4)
-    );
-    assert!(get("Hikvision").is_none(), "only in the previous window");
-    assert_eq!(rows[0].name, "China", "biggest rise first");
-    let per = store
-        .trends(
-            now + ChronoDuration::seconds(1),
-            ChronoDuration::hours(24),
-            Some("PER"),
-            10,
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        per.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
-        vec!["Janet Yellen"]
     );
     store.close().await;
     tdb.drop_db().await;

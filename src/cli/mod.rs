@@ -19,14 +19,14 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::config::ConfigError;
-use crate::model::EntityType;
 use crate::pipeline::Mode;
 use crate::store::StoreError;
 use articles::ArticlesCommand;
 use feeds::FeedsCommand;
 use models::{EvalCommand, TrainCommand};
 use topics::TopicsCommand;
-use values::{Format, parse_entity_type, parse_time, parse_window};
+use trends::TrendsArgs;
+use values::{Format, parse_time, parse_window};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -80,20 +80,8 @@ pub enum Command {
         #[arg(long)]
         url: Option<String>,
     },
-    /// Rising entities: mentions in the last window against the window before.
-    Trends {
-        /// Window length, such as 24h, 7d or 90m.
-        #[arg(long, default_value = "24h", value_parser = parse_window)]
-        window: Duration,
-        /// Only entities of this type.
-        #[arg(long = "type", value_name = "TYPE", value_parser = parse_entity_type)]
-        kind: Option<EntityType>,
-        /// How many entities to list.
-        #[arg(long, default_value_t = 20)]
-        limit: u32,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    /// Rising entities: articles in the window against the trailing baseline's expectation.
+    Trends(TrendsArgs),
     /// Stories with an article in the window, by distinct sources, then articles, then latest.
     Stories {
         /// Window length, such as 24h, 7d or 90m.
@@ -194,12 +182,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Feeds(cmd) => feeds::run(cfg, cmd).await,
         Command::Articles(ArticlesCommand::Export(args)) => articles::export(cfg, args).await,
         Command::Extract { source, url } => articles::extract(cfg, &source, url.as_deref()).await,
-        Command::Trends {
-            window,
-            kind,
-            limit,
-            format,
-        } => trends::run(cfg, window, kind, limit, format).await,
+        Command::Trends(args) => trends::run(cfg, args).await,
         Command::Stories {
             window,
             limit,

@@ -43,13 +43,14 @@ pub fn parse_since(s: &str) -> Result<DateTime<Utc>, String> {
     ))
 }
 
-/// The start of a window of `length` ending at `end`; the beginning of time when the window
-/// reaches further back than dates go (`--window 99999999999d` is a question, not an error).
+/// The start of a window of `length` ending at `end`, never before 1970 (nothing is older,
+/// and `--window 99999999999d` is a question, not an error).
 pub fn window_start(end: DateTime<Utc>, length: Duration) -> DateTime<Utc> {
     chrono::Duration::from_std(length)
         .ok()
         .and_then(|d| end.checked_sub_signed(d))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        .unwrap_or(DateTime::UNIX_EPOCH)
+        .max(DateTime::UNIX_EPOCH)
 }
 
 /// An RFC 3339 time, for the hidden `--now` of tests and backfills.

@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use unicode_normalization::UnicodeNormalization;
-
+use super::aliases::Aliases;
+use super::keys::normalise_key;
 use super::labels::spans_from_labels;
 use super::model::Tagger;
 use super::tokenize::units;
@@ -50,68 +50,6 @@ pub fn mentions(tagger: &Tagger, text: &str) -> Vec<Mention> {
         }
     }
     out
-}
-
-/// The user's alias table: every alias (and the canonical name itself) by normalised key.
-#[derive(Debug, Clone, Default)]
-pub struct Aliases {
-    by_key: HashMap<String, String>,
-}
-
-impl Aliases {
-    /// `map` is canonical name -> aliases, e.g. "United States" -> ["U.S.", "US", "USA"].
-    pub fn new(map: &BTreeMap<String, Vec<String>>) -> Aliases {
-        let mut by_key = HashMap::new();
-        for (canonical, aliases) in map {
-            by_key.insert(normalise_key(canonical), canonical.clone());
-            for a in aliases {
-                by_key
-                    .entry(normalise_key(a))
-                    .or_insert_with(|| canonical.clone());
-            }
-        }
-        Aliases { by_key }
-    }
-
-    fn canonical(&self, key: &str) -> Option<&str> {
-        self.by_key.get(key).map(String::as_str)
-    }
-}
-
-/// Lower case, no diacritics, straight quotes, no possessive "'s", no leading "the", no
-/// dots in abbreviations ("U.S." -> "us"), single spaces.
-pub fn normalise_key(name: &str) -> String {
-    let mut s: String = name
-        .nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .map(|c| match c {
-            '’' | '‘' | '`' | '´' | 'ʼ' => '\'',
-            '–' | '—' | '‐' | '‑' | '−' => '-',
-            _ => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect();
-    for suffix in ["'s", "'"] {
-        if let Some(x) = s.strip_suffix(suffix) {
-            s = x.to_string();
-            break;
-        }
-    }
-    let words: Vec<String> = s
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            // "u.s." -> "us", but keep dots inside numbers ("3.5").
-            if w.chars().any(char::is_alphabetic) {
-                w.replace('.', "")
-            } else {
-                w.to_string()
-            }
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
-    let skip = usize::from(words.len() > 1 && words[0] == "the");
-    words[skip..].join(" ")
 }
 
 struct Group {

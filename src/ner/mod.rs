@@ -5,6 +5,7 @@
 //! public API; it must not do IO (the model is embedded in the binary). Training code lives
 //! in `train`, which the runtime files never import.
 
+mod aliases;
 mod attrs;
 mod canonical;
 mod codec;
@@ -14,11 +15,14 @@ mod docfeatures;
 pub mod eval;
 mod features;
 mod hash;
+mod keys;
 mod labels;
 mod lexicon;
 mod model;
 pub mod tokenize;
 pub mod train;
 
-pub use canonical::{Aliases, Mention, entities, mentions, normalise_key};
+pub use aliases::Aliases;
+pub use canonical::{Mention, entities, mentions};
+pub use keys::normalise_key;
 pub use model::Tagger;

@@ -25,6 +25,7 @@ mod owner;
 mod pollers;
 mod progress;
 mod retry;
+mod rollups;
 mod sources;
 mod stats;
 mod writer;
@@ -112,6 +113,7 @@ pub async fn run_with(
             finished.clone(),
         )),
         tokio::spawn(stop_after_grace(ctx.clone(), finished.clone())),
+        tokio::spawn(rollups::keep(ctx.clone(), finished.clone())),
     ];
     let mut stages = Stages::default();
     stages.spawn("feed source", sources::feed_source(ctx.clone(), feed_tx));
@@ -132,6 +134,9 @@ pub async fn run_with(
         let _ = helper.await;
     }
     release(&ctx).await;
+    if failure.is_none() {
+        rollups::refresh(&ctx).await;
+    }
     match failure {
         Some(e) => Err(e),
         None => Ok(ctx.counters.summary()),

@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
+use super::rollups::{dirty_hour, dirty_old_hour};
 use super::stories::{candidates, copies, join_story, lock_stories, same_event};
 use super::{Result, Store, sanitize};
-use crate::event_time::event_time;
+use crate::event_time::{event_hour, event_time};
 use crate::model::{ArticleJob, EnrichedArticle, Entity};
 use crate::stories::{self, Probe};
 
@@ -40,6 +41,8 @@ struct DoneRow {
     language_confidence: Option<f64>,
     /// When it happened: see `event_time`. Entity rows carry it as `seen_at`.
     event_time: DateTime<Utc>,
+    /// The hour of `event_time`: the key of the rollups.
+    event_hour: DateTime<Utc>,
     /// When the daemon first saw the article.
     first_seen: DateTime<Utc>,
     source: String,
@@ -83,6 +86,7 @@ impl DoneRow {
             confidence: article.category.map(|(_, p)| f64::from(p)),
             language_confidence: page.language_confidence.map(f64::from),
             event_time: event_time(published, job.discovered_at),
+            event_hour: event_hour(event_time(published, job.discovered_at)),
             first_seen: job.discovered_at,
             source: sanitize::text(&article.source).into_owned(),
             bands: article
@@ -108,7 +112,7 @@ macro_rules! update_done {
                published_at = $8, modified_at = $9, site_name = $10, language = $11, image_url = $12, \
                description = $13, section = $14, tags = $15, text = $16, content_hash = $17, \
                category = $18, category_confidence = $19, last_error = NULL, \
-               language_confidence = $21, event_time = $22, source = $23, \
+               language_confidence = $21, event_time = $22, source = $23, event_hour = $24, \
                lease_owner = NULL, lease_until = NULL \
              WHERE id = $1 AND lease_owner = $20",
         )
@@ -135,6 +139,7 @@ macro_rules! update_done {
         .bind($r.language_confidence)
         .bind($r.event_time)
         .bind(&$r.source)
+        .bind($r.event_hour)
         .execute(&mut *$tx)
         .await?
         .rows_affected()
@@ -263,8 +268,10 @@ impl Store {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             lock_stories!(self, tx);
             for r in &rows {
+                dirty_old_hour!(tx, r.id);
                 let held = update_done!(tx, owner, r);
                 if held {
+                    dirty_hour!(tx, r.event_hour);
                     link_entities!(tx, r);
                     link_keyphrases!(tx, r);
                     link_topics!(tx, r);

@@ -36,6 +36,7 @@ mod error;
 mod feeds;
 mod keys;
 mod leases;
+mod rollups;
 mod sanitize;
 mod stories;
 mod topics;
@@ -48,7 +49,7 @@ pub use complete::Completion;
 pub use feeds::{EntriesStored, FeedRow, FeedSelection, FeedUpsert, PollRecord};
 pub use stories::StoryRow;
 pub use topics::SubjectRow;
-pub use trends::TrendRow;
+pub use trends::{TrendQuery, TrendRow};
 
 /// Statements slower than this are logged as warnings (sqlx's default of 1 s flags ordinary
 /// waits for SQLite's write lock under load).
@@ -157,7 +158,8 @@ impl Store {
         self.fill_event_times().await
     }
 
-    /// Gives articles stored before migration 0003 their event time and source.
+    /// Gives articles stored before migrations 0003 and 0004 their event time, source and
+    /// event hour, and marks their hours for the rollups.
     async fn fill_event_times(&self) -> Result<()> {
         type Row = (
             i64,
@@ -165,12 +167,13 @@ impl Store {
             Option<String>,
             Option<DateTime<Utc>>,
             DateTime<Utc>,
+            Option<DateTime<Utc>>,
         );
         loop {
             let rows: Vec<Row> = on_pool!(self, pool => {
                 sqlx::query_as(
-                    "SELECT id, url, final_url, published_at, discovered_at FROM articles \
-                     WHERE status = 'done' AND event_time IS NULL LIMIT 1000",
+                    "SELECT id, url, final_url, published_at, discovered_at, event_time FROM articles \
+                     WHERE status = 'done' AND event_hour IS NULL LIMIT 1000",
                 )
                 .fetch_all(pool)
                 .await?
@@ -180,13 +183,20 @@ impl Store {
             }
             on_pool!(self, pool => {
                 let mut tx = pool.begin_with(self.begin_write()).await?;
-                for (id, url, final_url, published, discovered) in &rows {
-                    sqlx::query("UPDATE articles SET event_time = $1, source = $2 WHERE id = $3")
-                        .bind(crate::event_time::event_time(*published, *discovered))
-                        .bind(crate::urls::source_of(final_url.as_deref().unwrap_or(url)))
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
+                for (id, url, final_url, published, discovered, known) in &rows {
+                    let at = known.unwrap_or_else(|| crate::event_time::event_time(*published, *discovered));
+                    let hour = crate::event_time::event_hour(at);
+                    sqlx::query(
+                        "UPDATE articles SET event_time = $1, event_hour = $2, \
+                         source = COALESCE(source, $3) WHERE id = $4",
+                    )
+                    .bind(at)
+                    .bind(hour)
+                    .bind(crate::urls::source_of(final_url.as_deref().unwrap_or(url)))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    rollups::dirty_hour!(tx, hour);
                 }
                 tx.commit().await?;
             });

@@ -1,65 +1,214 @@
-//! Trend queries: which entities are mentioned in more articles in the last window than in the
-//! window before it. Reads `article_entities.seen_at` through its index, so a window costs one
-//! range scan however large the archive grows.
+//! Trend queries: which entities are mentioned in more articles in a window than their
+//! trailing baseline predicts (`trends::expected`, `trends::surprise`). The window is counted
+//! exactly from `article_entities.seen_at` (one index range scan); the baseline of the
+//! candidates from the hourly rollups, or from the per-article rows when the query is narrowed
+//! to a topic or category (the rollups are per entity, not per entity and topic).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::{Result, Store};
+use crate::trends::{Counts, expected, surprise};
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+/// What `stringer trends` asks.
+#[derive(Debug, Clone, Default)]
+pub struct TrendQuery {
+    /// The end of the window.
+    pub now: DateTime<Utc>,
+    pub window: Duration,
+    /// The trailing period before the window that gives the expectation.
+    pub baseline: Duration,
+    /// Only entities of this type (PER, ORG, LOC, MISC).
+    pub kind: Option<String>,
+    /// Only articles of this user topic, or of this category.
+    pub topic: Option<String>,
+    pub category: Option<String>,
+    /// Fewest articles and distinct sources in the window for an entity to be listed.
+    pub min_count: i64,
+    pub min_sources: i64,
+    pub limit: usize,
+}
+
+/// One rising entity.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TrendRow {
     pub name: String,
     #[serde(rename = "type")]
-    #[sqlx(rename = "type")]
     pub kind: String,
-    /// Articles mentioning the entity in the current window.
+    /// Articles mentioning it in the window.
     pub articles: i64,
-    /// Articles mentioning it in the window before.
-    pub previous: i64,
-    /// Mentions in the current window, over all its articles.
-    pub mentions: i64,
+    /// Distinct sources of those articles.
+    pub sources: i64,
+    /// The articles expected in a window of this length from the baseline.
+    pub baseline: f64,
+    /// The Poisson surprise of `articles` against `baseline` (−log10 of its tail probability).
+    pub score: f64,
 }
 
-impl TrendRow {
-    pub fn change(&self) -> i64 {
-        self.articles - self.previous
+/// Entities of the window: id, name, type, articles, sources.
+type WindowRow = (i64, String, String, i64, i64);
+
+/// The filter clauses shared by the queries, as SQL pieces with their binds pushed.
+fn filters<DB: sqlx::Database>(q: &mut sqlx::QueryBuilder<DB>, query: &TrendQuery)
+where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    if let Some(topic) = &query.topic {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.topic = ",
+        )
+        .push_bind(topic.clone())
+        .push(")");
+    }
+    if let Some(category) = &query.category {
+        q.push(" AND a.category = ").push_bind(category.clone());
     }
 }
 
 impl Store {
-    /// Entities of the window `[now - window, now)` against `[now - 2 window, now - window)`,
-    /// biggest rise first (ties: most articles), optionally of one type.
-    pub async fn trends(
-        &self,
-        now: DateTime<Utc>,
-        window: chrono::Duration,
-        kind: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<TrendRow>> {
-        let start = now - window;
-        let previous_start = start - window;
-        // CAST keeps PostgreSQL's SUM over integers an integer (it would widen bigint to numeric).
-        Ok(on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT e.name, e.type, \
-                   CAST(SUM(CASE WHEN ae.seen_at >= $2 THEN 1 ELSE 0 END) AS BIGINT) AS articles, \
-                   CAST(SUM(CASE WHEN ae.seen_at < $2 THEN 1 ELSE 0 END) AS BIGINT) AS previous, \
-                   CAST(SUM(CASE WHEN ae.seen_at >= $2 THEN ae.mentions ELSE 0 END) AS BIGINT) AS mentions \
-                 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id \
-                 WHERE ae.seen_at >= $1 AND ae.seen_at < $3 AND ($4 = '' OR e.type = $4) \
-                 GROUP BY e.id, e.name, e.type \
-                 HAVING SUM(CASE WHEN ae.seen_at >= $2 THEN 1 ELSE 0 END) > 0 \
-                 ORDER BY SUM(CASE WHEN ae.seen_at >= $2 THEN 1 ELSE -1 END) DESC, \
-                   SUM(CASE WHEN ae.seen_at >= $2 THEN 1 ELSE 0 END) DESC, e.name \
-                 LIMIT $5",
+    /// Rising entities of `query.window` ending at `query.now`, most surprising first.
+    pub async fn trends(&self, query: &TrendQuery) -> Result<Vec<TrendRow>> {
+        let lo = (query.now - query.window).max(DateTime::UNIX_EPOCH);
+        let base_lo = (lo - query.baseline).max(DateTime::UNIX_EPOCH);
+        let window = self.window_entities(query, lo).await?;
+        if window.is_empty() {
+            return Ok(Vec::new());
+        }
+        let window_total = self.articles_between(query, lo, query.now).await?;
+        let ids: Vec<i64> = window.iter().map(|w| w.0).collect();
+        let (baseline, baseline_total) = if query.topic.is_some() || query.category.is_some() {
+            (
+                self.raw_baseline(query, &ids, base_lo, lo).await?,
+                self.articles_between(query, base_lo, lo).await?,
             )
-            .bind(previous_start)
-            .bind(start)
-            .bind(now)
-            .bind(kind.unwrap_or(""))
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
+        } else {
+            self.rolled_baseline(&ids, base_lo, lo).await?
+        };
+        let secs = |d: Duration| d.num_milliseconds() as f64 / 1000.0;
+        let mut rows: Vec<TrendRow> = window
+            .into_iter()
+            .map(|(id, name, kind, articles, sources)| {
+                let counts = Counts {
+                    window: articles,
+                    baseline: baseline.iter().find(|b| b.0 == id).map_or(0, |b| b.1),
+                    window_total,
+                    baseline_total,
+                    window_secs: secs(query.now - lo),
+                    baseline_secs: secs(lo - base_lo),
+                };
+                let e = expected(&counts);
+                TrendRow {
+                    name,
+                    kind,
+                    articles,
+                    sources,
+                    baseline: e,
+                    score: surprise(articles, e),
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(b.articles.cmp(&a.articles))
+                .then(a.name.cmp(&b.name))
+        });
+        rows.truncate(query.limit);
+        Ok(rows)
+    }
+
+    async fn window_entities(
+        &self,
+        query: &TrendQuery,
+        lo: DateTime<Utc>,
+    ) -> Result<Vec<WindowRow>> {
+        Ok(on_pool!(self, pool => {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT e.id, e.name, e.type, CAST(COUNT(*) AS BIGINT), \
+                   CAST(COUNT(DISTINCT a.source) AS BIGINT) \
+                 FROM article_entities ae JOIN articles a ON a.id = ae.article_id \
+                 JOIN entities e ON e.id = ae.entity_id WHERE a.status = 'done' AND ae.seen_at >= ",
+            );
+            q.push_bind(lo).push(" AND ae.seen_at < ").push_bind(query.now);
+            if let Some(kind) = &query.kind {
+                q.push(" AND e.type = ").push_bind(kind.clone());
+            }
+            filters(&mut q, query);
+            q.push(" GROUP BY e.id, e.name, e.type HAVING COUNT(*) >= ")
+                .push_bind(query.min_count)
+                .push(" AND COUNT(DISTINCT a.source) >= ")
+                .push_bind(query.min_sources);
+            q.build_query_as().fetch_all(pool).await?
+        }))
+    }
+
+    /// Articles (of the query's topic or category) with an event time in `[from, to)`.
+    async fn articles_between(
+        &self,
+        query: &TrendQuery,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<i64> {
+        Ok(on_pool!(self, pool => {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM articles a WHERE a.status = 'done' AND a.event_time >= ",
+            );
+            q.push_bind(from).push(" AND a.event_time < ").push_bind(to);
+            filters(&mut q, query);
+            q.build_query_scalar().fetch_one(pool).await?
+        }))
+    }
+
+    /// Baseline counts of `ids` and all articles, from the hourly rollups.
+    async fn rolled_baseline(
+        &self,
+        ids: &[i64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(Vec<(i64, i64)>, i64)> {
+        Ok(on_pool!(self, pool => {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT entity_id, CAST(SUM(articles) AS BIGINT) FROM entity_hours WHERE hour >= ",
+            );
+            q.push_bind(from).push(" AND hour < ").push_bind(to).push(" AND entity_id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(") GROUP BY entity_id");
+            let counts: Vec<(i64, i64)> = q.build_query_as().fetch_all(pool).await?;
+            let total: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(SUM(articles) AS BIGINT) FROM hour_totals WHERE hour >= $1 AND hour < $2",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_one(pool)
+            .await?;
+            (counts, total.unwrap_or(0))
+        }))
+    }
+
+    /// Baseline counts of `ids` from the per-article rows (for a topic or category).
+    async fn raw_baseline(
+        &self,
+        query: &TrendQuery,
+        ids: &[i64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(i64, i64)>> {
+        Ok(on_pool!(self, pool => {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT ae.entity_id, CAST(COUNT(*) AS BIGINT) FROM article_entities ae \
+                 JOIN articles a ON a.id = ae.article_id WHERE a.status = 'done' AND ae.seen_at >= ",
+            );
+            q.push_bind(from).push(" AND ae.seen_at < ").push_bind(to);
+            filters(&mut q, query);
+            q.push(" AND ae.entity_id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(") GROUP BY ae.entity_id");
+            q.build_query_as().fetch_all(pool).await?
         }))
     }
 }
