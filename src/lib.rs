@@ -30,5 +30,6 @@ pub mod trends;
 
 // Running and keeping it.
 pub mod export;
+pub mod generate;
 pub mod pipeline;
 pub mod store;

@@ -42,6 +42,7 @@ const STAGES: &[&str] = &[
     "subscriptions",
     "export",
     "store",
+    "generate",
 ];
 
 struct Tree {

@@ -5,6 +5,7 @@
 mod articles;
 mod daemon;
 mod feeds;
+mod generate;
 mod models;
 mod startup;
 mod stories;
@@ -23,6 +24,7 @@ use crate::pipeline::Mode;
 use crate::store::StoreError;
 use articles::ArticlesCommand;
 use feeds::FeedsCommand;
+use generate::GenerateArgs;
 use models::{EvalCommand, TrainCommand};
 use topics::TopicsCommand;
 use trends::TrendsArgs;
@@ -99,6 +101,8 @@ pub enum Command {
     /// The user topics of the configuration ([topics.NAME] matchers).
     #[command(subcommand)]
     Topics(TopicsCommand),
+    /// Fill an empty database with synthetic articles and mentions, for benchmarks.
+    Generate(GenerateArgs),
     /// Train a model from the shared data and write it where the build embeds it.
     #[command(subcommand)]
     Train(TrainCommand),
@@ -190,6 +194,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             now,
         } => stories::run(cfg, window, limit, format, now).await,
         Command::Topics(cmd) => topics::run(cfg, cmd).await,
+        Command::Generate(args) => generate::run(cfg, args, bar).await,
         Command::Train(cmd) => tokio::task::spawn_blocking(move || models::train(cmd)).await?,
         Command::Eval(cmd) => tokio::task::spawn_blocking(move || models::eval(cmd)).await?,
     }

@@ -76,9 +76,9 @@ macro_rules! copies {
 }
 pub(super) use copies;
 
-/// Earlier articles of the event window that share two or more of the article's entities:
-/// `(article id, story id, df of each shared entity, shared keyphrases)`, and the number of
-/// articles in the window.
+/// Earlier articles of the event window that share two or more of the article's rare
+/// entities: `(article id, story id, df of each shared entity, shared keyphrases)`, and the
+/// number of articles in the window.
 macro_rules! same_event {
     ($tx:expr, $r:expr) => {{
         let lo = $r.event_time - $crate::store::stories::EVENT_WINDOW;
@@ -92,39 +92,51 @@ macro_rules! same_event {
         let mut found: Vec<(i64, i64, Vec<i64>, usize)> = Vec::new();
         let mut total = 0i64;
         if ours.len() >= 2 {
+            // How common each name is in the window, from the hourly rollups (current to a
+            // few seconds, which is all rarity needs): only rare names can link stories, so
+            // only they are looked up, however often the common ones appear.
             let mut q = sqlx::QueryBuilder::new(
-                "SELECT ae.article_id, a.story_id, ae.entity_id FROM article_entities ae \
-                 JOIN articles a ON a.id = ae.article_id \
-                 WHERE a.story_id IS NOT NULL AND ae.article_id <> ",
+                "SELECT entity_id, CAST(SUM(articles) AS BIGINT) FROM entity_hours WHERE hour >= ",
             );
-            q.push_bind($r.id).push(" AND a.event_time >= ");
-            q.push_bind(lo).push(" AND a.event_time <= ");
-            q.push_bind(hi).push(" AND ae.entity_id IN (");
-            let mut list = q.separated(", ");
-            for e in &ours {
-                list.push_bind(*e);
-            }
-            q.push(") ORDER BY ae.article_id");
-            let rows: Vec<(i64, i64, i64)> = q.build_query_as().fetch_all(&mut *$tx).await?;
-            let mut q = sqlx::QueryBuilder::new(
-                "SELECT entity_id, COUNT(*) FROM article_entities WHERE seen_at >= ",
-            );
-            q.push_bind(lo).push(" AND seen_at <= ").push_bind(hi).push(" AND entity_id IN (");
+            q.push_bind(lo).push(" AND hour <= ").push_bind(hi).push(" AND entity_id IN (");
             let mut list = q.separated(", ");
             for e in &ours {
                 list.push_bind(*e);
             }
             q.push(") GROUP BY entity_id");
-            let df: Vec<(i64, i64)> = q.build_query_as().fetch_all(&mut *$tx).await?;
-            total = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM articles WHERE status = 'done' AND event_time >= $1 AND event_time <= $2",
+            let df: std::collections::HashMap<i64, i64> =
+                q.build_query_as::<(i64, i64)>().fetch_all(&mut *$tx).await?.into_iter().collect();
+            let window: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(SUM(articles) AS BIGINT) FROM hour_totals WHERE hour >= $1 AND hour <= $2",
             )
             .bind(lo)
             .bind(hi)
             .fetch_one(&mut *$tx)
             .await?;
-            found = $crate::store::stories::group_shared(rows, &df.into_iter().collect());
-            found.truncate(50);
+            total = window.unwrap_or(0);
+            let rare: Vec<i64> = ours
+                .iter()
+                .copied()
+                .filter(|e| $crate::stories::link::is_rare(df.get(e).copied().unwrap_or(0), total))
+                .collect();
+            if rare.len() >= 2 {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT ae.article_id, a.story_id, ae.entity_id FROM article_entities ae \
+                     JOIN articles a ON a.id = ae.article_id \
+                     WHERE a.story_id IS NOT NULL AND ae.article_id <> ",
+                );
+                q.push_bind($r.id).push(" AND ae.seen_at >= ");
+                q.push_bind(lo).push(" AND ae.seen_at <= ");
+                q.push_bind(hi).push(" AND ae.entity_id IN (");
+                let mut list = q.separated(", ");
+                for e in &rare {
+                    list.push_bind(*e);
+                }
+                q.push(") ORDER BY ae.article_id");
+                let rows: Vec<(i64, i64, i64)> = q.build_query_as().fetch_all(&mut *$tx).await?;
+                found = $crate::store::stories::group_shared(rows, &df);
+                found.truncate(50);
+            }
             if !found.is_empty() {
                 let mut q = sqlx::QueryBuilder::new(
                     "SELECT article_id, COUNT(*) FROM article_keyphrases WHERE keyphrase_id IN \

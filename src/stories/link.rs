@@ -83,13 +83,18 @@ fn nearest(probe: &Probe, sorted: &[&Candidate]) -> Option<i64> {
     best.map(|(_, story)| story)
 }
 
+/// Whether a name that `df` of the window's `total` articles mention is rare there (at most
+/// [`RARE_SHARE`] of them, and always when three articles or fewer mention it).
+pub fn is_rare(df: i64, total: i64) -> bool {
+    (df as f64) <= (total.max(1) as f64 * RARE_SHARE).max(3.0)
+}
+
 /// Two rare names in common and two keyphrases, or three rare names.
 fn same_event(probe: &Probe, c: &Candidate) -> bool {
-    let total = probe.window_articles.max(1) as f64;
     let rare = c
         .shared_entities
         .iter()
-        .filter(|&&df| (df as f64) <= (total * RARE_SHARE).max(3.0))
+        .filter(|&&df| is_rare(df, probe.window_articles))
         .count();
     rare >= 3 || (rare >= 2 && c.shared_keyphrases >= 2)
 }
