@@ -108,6 +108,8 @@ pub async fn fill(
             .map(|(j, a)| (j, a, now))
             .collect();
         store.complete_articles(OWNER, &batch).await?;
+        // As the daemon's rollup keeper does: story rarity reads the rollups.
+        store.refresh_all_rollups().await?;
         stored += jobs.len();
         progress(stored);
         if jobs.is_empty() {
