@@ -42,6 +42,8 @@ impl Default for Plan {
 }
 
 const BATCH: usize = 500;
+/// Batches between rollup refreshes.
+const REFRESH_EVERY: usize = 10;
 const OWNER: &str = "stringer-generate";
 const TYPES: [EntityType; 4] = [
     EntityType::PER,
@@ -108,9 +110,13 @@ pub async fn fill(
             .map(|(j, a)| (j, a, now))
             .collect();
         store.complete_articles(OWNER, &batch).await?;
-        // As the daemon's rollup keeper does: story rarity reads the rollups.
-        store.refresh_all_rollups().await?;
         stored += jobs.len();
+        // As the daemon's rollup keeper does every few seconds: story rarity reads the
+        // rollups. Every few batches is enough (generated times spread over all the days, so
+        // each refresh redoes every hour).
+        if (stored / BATCH) % REFRESH_EVERY == 0 {
+            store.refresh_all_rollups().await?;
+        }
         progress(stored);
         if jobs.is_empty() {
             break;
