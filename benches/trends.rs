@@ -13,11 +13,15 @@ use stringer::generate::{Plan, fill};
 use stringer::store::{Store, TrendQuery};
 
 async fn ready(url: &str) -> Store {
-    let store = Store::connect(url, 4).await.expect("open the bench database");
+    let store = Store::connect(url, 4)
+        .await
+        .expect("open the bench database");
     let counts = store.article_counts().await.expect("count articles");
     if counts.done == 0 {
         eprintln!("filling {url} with 100,000 generated articles (once)");
-        fill(&store, &Plan::default(), |_| {}).await.expect("generate");
+        fill(&store, &Plan::default(), |_| {})
+            .await
+            .expect("generate");
     }
     store.refresh_all_rollups().await.expect("rollups");
     store
