@@ -114,7 +114,7 @@ pub async fn fill(
         // As the daemon's rollup keeper does every few seconds: story rarity reads the
         // rollups. Every few batches is enough (generated times spread over all the days, so
         // each refresh redoes every hour).
-        if (stored / BATCH) % REFRESH_EVERY == 0 {
+        if (stored / BATCH).is_multiple_of(REFRESH_EVERY) {
             store.refresh_all_rollups().await?;
         }
         progress(stored);
