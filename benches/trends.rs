@@ -3,14 +3,23 @@
 //! on SQLite and, when `STRINGER_BENCH_POSTGRES_URL` names an existing database, PostgreSQL.
 //! The SQLite file is made on the first run under `target/bench/` (about a minute with a
 //! release build) and reused; a PostgreSQL database is filled when it holds no articles.
+//! Both are filled on a fixed clock (`NOW`, the same as `stringer generate --now NOW`), so a
+//! database made once keeps answering the same window.
 //! It must not assert anything about speed: numbers are for reading, not for CI.
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use stringer::generate::{Plan, fill};
 use stringer::store::{Store, TrendQuery};
+
+/// The clock of the generated history and of the query.
+const NOW: &str = "2026-11-01T00:00:00Z";
+
+fn now() -> DateTime<Utc> {
+    NOW.parse().expect("a fixed time")
+}
 
 async fn ready(url: &str) -> Store {
     let store = Store::connect(url, 4)
@@ -19,9 +28,16 @@ async fn ready(url: &str) -> Store {
     let counts = store.article_counts().await.expect("count articles");
     if counts.done == 0 {
         eprintln!("filling {url} with 100,000 generated articles (once)");
-        fill(&store, &Plan::default(), |_| {})
-            .await
-            .expect("generate");
+        fill(
+            &store,
+            &Plan {
+                now: now(),
+                ..Plan::default()
+            },
+            |_| {},
+        )
+        .await
+        .expect("generate");
     }
     store.refresh_all_rollups().await.expect("rollups");
     store
@@ -29,7 +45,7 @@ async fn ready(url: &str) -> Store {
 
 fn query() -> TrendQuery {
     TrendQuery {
-        now: Utc::now(),
+        now: now(),
         window: chrono::Duration::hours(24),
         baseline: chrono::Duration::days(28),
         kind: None,

@@ -23,6 +23,7 @@ on_both_backends!(
     links_too_long_are_rejected_on_the_feed_and_the_other_items_stored,
     an_article_the_database_refuses_ends_failed_after_max_attempts,
     work_queued_past_its_lease_is_not_fetched_twice,
+    a_lease_held_unknowingly_runs_out,
     once_beside_a_daemon_with_the_same_config_fetches_no_page_twice,
 );
 
@@ -183,6 +184,59 @@ async fn an_article_the_database_refuses_ends_failed_after_max_attempts(db: Db) 
     tdb.drop_db().await;
 }
 
+/// A claim can commit while its answer is lost to a dropped connection: the process then
+/// holds leases it does not know of. Renewal covers only the work in hand, so those leases
+/// run out and the work is claimed again.
+async fn a_lease_held_unknowingly_runs_out(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let store = tdb.store().await;
+    let (feed, _) = store
+        .upsert_feed(&stringer::store::FeedUpsert {
+            url: "https://example.com/feed.xml".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let entries: Vec<stringer::model::NewEntry> = (0..2)
+        .map(|i| {
+            let url = format!("https://example.com/{i}.html");
+            stringer::model::NewEntry {
+                guid: None,
+                canonical_url: url.clone(),
+                url,
+                title: None,
+                published_at: None,
+            }
+        })
+        .collect();
+    store.insert_entries(feed, &entries).await.unwrap();
+    let now = chrono::Utc::now();
+    let lease = chrono::Duration::seconds(60);
+    let claimed = store
+        .claim_articles(now, "me", now + lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    // Only the first reached the pipeline; the answer for the second was "lost".
+    let later = now + chrono::Duration::seconds(45);
+    let renewed = store
+        .renew_leases("me", later + lease, &[], &[claimed[0].id])
+        .await
+        .unwrap();
+    assert_eq!(renewed, 1);
+    let after_expiry = now + lease + chrono::Duration::seconds(1);
+    let again = store
+        .claim_articles(after_expiry, "other", after_expiry + lease, 10)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = again.iter().map(|j| j.id).collect();
+    assert_eq!(ids, vec![claimed[1].id], "only the unknown lease ran out");
+    store.close().await;
+    tdb.drop_db().await;
+}
+
 /// A site whose pages take `delay` each, with `n` articles listed in one feed.
 async fn slow_site(n: usize, delay: Duration) -> (Site, Vec<String>) {
     let site = Site::start().await;
@@ -249,10 +303,11 @@ async fn work_queued_past_its_lease_is_not_fetched_twice(db: Db) {
         return;
     };
     // One page at a time from a slow host: the last articles wait many lease lengths.
-    let (site, paths) = slow_site(12, Duration::from_millis(250)).await;
+    let (site, paths) = slow_site(20, Duration::from_millis(300)).await;
     let mut cfg = common::with_feeds(common::config(&tdb.url), &[site.url("/feed.xml")]);
     cfg.articles.per_host = 1;
-    cfg.pipeline.lease = Duration::from_millis(600);
+    // Renewed every 400 ms: a loaded machine has 1.2 s of slack before a lease runs out.
+    cfg.pipeline.lease = Duration::from_millis(1600);
     let store = tdb.store().await;
     common::sync_feeds(&cfg, &store).await;
     // A second daemon shares the database and takes any lease that runs out.

@@ -8,7 +8,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::startup::open_store;
+use super::startup::connect_store;
 use super::values::parse_since;
 use crate::config::Config;
 use crate::enrich::Enricher;
@@ -48,7 +48,7 @@ pub enum ExportFormat {
 
 pub async fn export(cfg: Config, args: ExportArgs) -> anyhow::Result<()> {
     let ExportFormat::Jsonl = args.format;
-    let store = open_store(&cfg).await?;
+    let store = connect_store(&cfg).await?;
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)

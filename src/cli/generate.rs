@@ -5,10 +5,12 @@ use std::io::Write;
 use std::time::Instant;
 
 use anyhow::bail;
+use chrono::{DateTime, Utc};
 use clap::Args;
 use indicatif::ProgressBar;
 
 use super::startup::open_store;
+use super::values::parse_time;
 use crate::config::Config;
 use crate::generate::{Plan, fill};
 
@@ -31,6 +33,9 @@ pub struct GenerateArgs {
     pub sources: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// The newest event time instead of now (RFC 3339; for benchmarks that query a fixed clock).
+    #[arg(long, hide = true, value_parser = parse_time)]
+    pub now: Option<DateTime<Utc>>,
 }
 
 pub async fn run(cfg: Config, args: GenerateArgs, bar: ProgressBar) -> anyhow::Result<()> {
@@ -49,7 +54,7 @@ pub async fn run(cfg: Config, args: GenerateArgs, bar: ProgressBar) -> anyhow::R
         vocabulary: args.vocabulary,
         sources: args.sources,
         seed: args.seed,
-        ..Plan::default()
+        now: args.now.unwrap_or_else(Utc::now),
     };
     bar.set_length(plan.articles as u64);
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) {

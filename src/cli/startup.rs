@@ -88,9 +88,14 @@ impl Drop for BarLine {
 
 /// Opens the store (migrating it) and adds the configuration file's feeds to it.
 pub async fn open_store(cfg: &Config) -> anyhow::Result<Store> {
-    let store = Store::connect(&cfg.database.url, cfg.database.max_connections).await?;
+    let store = connect_store(cfg).await?;
     sync_config_feeds(cfg, &store).await?;
     Ok(store)
+}
+
+/// Opens the store (migrating it) without touching its feeds: for commands that only read.
+pub async fn connect_store(cfg: &Config) -> anyhow::Result<Store> {
+    Ok(Store::connect(&cfg.database.url, cfg.database.max_connections).await?)
 }
 
 /// Adds the feeds listed in the configuration file to the store (interval, tags and title

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::startup::open_store;
+use super::startup::connect_store;
 use super::values::{Format, window_start};
 use crate::config::Config;
 use crate::store::StoryRow;
@@ -18,7 +18,7 @@ pub async fn run(
     format: Format,
     now: Option<DateTime<Utc>>,
 ) -> anyhow::Result<()> {
-    let store = open_store(&cfg).await?;
+    let store = connect_store(&cfg).await?;
     let until = now.unwrap_or_else(Utc::now);
     let since = window_start(until, window);
     let stories = store.stories(since, until, i64::from(limit)).await?;

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::bail;
 use clap::Subcommand;
 
-use super::startup::open_store;
+use super::startup::connect_store;
 use crate::config::Config;
 use crate::matcher::{Matcher, Subject};
 
@@ -55,7 +55,7 @@ async fn test(
     limit: usize,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let store = open_store(cfg).await?;
+    let store = connect_store(cfg).await?;
     let (mut after, mut seen, mut hits) = (0, 0usize, 0usize);
     loop {
         let page = store.subjects_page(after, 500).await?;

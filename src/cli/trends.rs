@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Local, Utc};
 use clap::Args;
 
-use super::startup::open_store;
+use super::startup::connect_store;
 use super::values::{Format, parse_entity_type, parse_time, parse_window, window_start};
 use crate::config::Config;
 use crate::model::EntityType;
@@ -60,7 +60,7 @@ pub async fn run(cfg: Config, args: TrendsArgs) -> anyhow::Result<()> {
         min_sources: args.min_sources.max(1),
         limit: args.limit,
     };
-    let store = open_store(&cfg).await?;
+    let store = connect_store(&cfg).await?;
     // Trends read the hourly rollups: bring them up to date first (cheap when they are).
     store.refresh_all_rollups().await?;
     let rows = store.trends(&query).await?;

@@ -49,6 +49,8 @@ pub struct Context {
     pub abort: CancellationToken,
     /// Ids of the claimed articles still in the pipeline; a claim never hands out one twice.
     claimed: Mutex<HashSet<i64>>,
+    /// Ids of the claimed feeds not yet polled.
+    feeds_held: Mutex<HashSet<i64>>,
     in_flight: AtomicUsize,
     /// Wakes the article source: new pending rows, or a slot freed.
     pub article_wake: Notify,
@@ -81,6 +83,7 @@ impl Context {
             stop,
             abort,
             claimed: Mutex::new(HashSet::new()),
+            feeds_held: Mutex::new(HashSet::new()),
             in_flight: AtomicUsize::new(0),
             article_wake: Notify::new(),
             polling_done: AtomicBool::new(false),
@@ -123,6 +126,30 @@ impl Context {
             ctx: self.clone(),
             id,
         })
+    }
+
+    /// Notes feeds this process has claimed and will poll.
+    pub fn hold_feeds(&self, ids: impl IntoIterator<Item = i64>) {
+        if let Ok(mut held) = self.feeds_held.lock() {
+            held.extend(ids);
+        }
+    }
+
+    /// Notes that a claimed feed has been dealt with.
+    pub fn drop_feed(&self, id: i64) {
+        if let Ok(mut held) = self.feeds_held.lock() {
+            held.remove(&id);
+        }
+    }
+
+    /// The feeds and articles this process has in hand, whose leases it keeps.
+    pub fn held(&self) -> (Vec<i64>, Vec<i64>) {
+        let ids = |set: &Mutex<HashSet<i64>>| {
+            set.lock()
+                .map(|s| s.iter().copied().collect())
+                .unwrap_or_default()
+        };
+        (ids(&self.feeds_held), ids(&self.claimed))
     }
 
     pub fn in_flight(&self) -> usize {

@@ -1,6 +1,8 @@
 //! Keeping leases true: at start, the leases of dead processes of this host are taken back;
-//! while the run lasts, every lease this process holds is renewed well before it runs out,
-//! so work that waits (behind a busy host, in a full queue) is never handed to someone else.
+//! while the run lasts, the lease of every feed and article this process has in hand is
+//! renewed well before it runs out, so work that waits (behind a busy host, in a full queue)
+//! is never handed to someone else. A lease it holds without knowing (a claim whose answer a
+//! dropped connection lost) is left to run out, so that work is claimed again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,7 +43,12 @@ pub async fn keep(ctx: Arc<Context>, done: CancellationToken) {
             _ = ticks.tick() => {}
         }
         let until = ctx.lease_until(Utc::now());
-        match ctx.store.renew_leases(&ctx.owner, until).await {
+        let (feeds, articles) = ctx.held();
+        match ctx
+            .store
+            .renew_leases(&ctx.owner, until, &feeds, &articles)
+            .await
+        {
             Ok(n) => debug!(leases = n, "leases renewed"),
             Err(e) if e.is_transient() => debug!(error = %e.cause(), "cannot renew leases now"),
             Err(e) => warn!(error = %e.cause(), "cannot renew leases"),

@@ -29,6 +29,7 @@ pub async fn pollers(ctx: Arc<Context>, rx: mpsc::Receiver<FeedJob>) -> anyhow::
                 // A stopping run starts no new poll; the feed's lease is released at the end.
                 if !ctx.stopping() {
                     poll_one(&ctx, &job).await?;
+                    ctx.drop_feed(job.feed_id);
                 }
                 ctx.article_wake.notify_one();
                 Ok::<(), anyhow::Error>(())

@@ -20,6 +20,7 @@ pub async fn feed_source(ctx: Arc<Context>, tx: mpsc::Sender<FeedJob>) -> anyhow
     let pass_started = Utc::now();
     while !ctx.stopping() {
         let feeds = claim_feeds(&ctx, pass_started).await?;
+        ctx.hold_feeds(feeds.iter().map(|f| f.id));
         add(&ctx.counters.poll.claimed, feeds.len());
         if feeds.is_empty() && ctx.mode == Mode::Daemon {
             let wait = next_feed_wait(&ctx).await?;

@@ -8,22 +8,34 @@ use chrono::{DateTime, Utc};
 use super::{Result, Store};
 
 impl Store {
-    /// Moves every lease `owner` holds to `until`: queued work never outlives its lease.
-    /// Returns how many feeds and articles are leased.
-    pub async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64> {
+    /// Moves the leases `owner` holds on these feeds and articles (the work it has in hand)
+    /// to `until`: queued work never outlives its lease. A lease the process does not know it
+    /// holds (a claim that committed while its answer was lost to a dropped connection) is
+    /// not renewed, so it runs out and the work is claimed again. Returns how many were moved.
+    pub async fn renew_leases(
+        &self,
+        owner: &str,
+        until: DateTime<Utc>,
+        feeds: &[i64],
+        articles: &[i64],
+    ) -> Result<u64> {
         let mut renewed = 0;
-        on_pool!(self, pool => {
-            for table in ["feeds", "articles"] {
-                renewed += sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "UPDATE {table} SET lease_until = $2 WHERE lease_owner = $1"
-                )))
-                .bind(owner)
-                .bind(until)
-                .execute(pool)
-                .await?
-                .rows_affected();
+        for (table, ids) in [("feeds", feeds), ("articles", articles)] {
+            // Bounded statements: a few hundred ids at a time.
+            for chunk in ids.chunks(500) {
+                renewed += on_pool!(self, pool => {
+                    let mut q = sqlx::QueryBuilder::new(format!("UPDATE {table} SET lease_until = "));
+                    q.push_bind(until).push(" WHERE lease_owner = ").push_bind(owner);
+                    q.push(" AND id IN (");
+                    let mut list = q.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    q.push(")");
+                    q.build().execute(pool).await?.rows_affected()
+                });
             }
-        });
+        }
         Ok(renewed)
     }
 
