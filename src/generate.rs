@@ -1,7 +1,7 @@
 //! Synthetic history for benchmarks: N articles with their mentions over D days, written
 //! through the real store API (pending entries, claims, completions with entities,
 //! keyphrases, stories and rollups), so what a benchmark reads is laid out as the daemon lays
-//! it out. Names follow a Zipf law (a few everywhere, most rare), sources rotate over a few
+//! it out, in time order. Names follow a Zipf law (a few everywhere, most rare), sources rotate over a few
 //! hundred domains. Deterministic for a seed. It must never run against a database people use:
 //! the command asks for an empty one.
 
@@ -100,20 +100,17 @@ pub async fn fill(
         let jobs = store
             .claim_articles(now, OWNER, now + Duration::hours(1), n as i64)
             .await?;
-        let articles: Vec<EnrichedArticle> = jobs
+        let made: Vec<(ArticleJob, EnrichedArticle)> = jobs
             .iter()
-            .map(|job| article(plan, job, &zipf, &mut rng))
+            .enumerate()
+            .map(|(k, job)| article(plan, stored + k, job, &zipf, &mut rng))
             .collect();
-        let batch: Vec<_> = jobs
-            .iter()
-            .zip(&articles)
-            .map(|(j, a)| (j, a, now))
-            .collect();
+        let batch: Vec<_> = made.iter().map(|(j, a)| (j, a, now)).collect();
         store.complete_articles(OWNER, &batch).await?;
         stored += jobs.len();
         // As the daemon's rollup keeper does every few seconds: story rarity reads the
-        // rollups. Every few batches is enough (generated times spread over all the days, so
-        // each refresh redoes every hour).
+        // rollups. Every few batches is enough; time moves forward, so each refresh redoes
+        // only the latest hours.
         if (stored / BATCH).is_multiple_of(REFRESH_EVERY) {
             store.refresh_all_rollups().await?;
         }
@@ -137,9 +134,24 @@ fn entry(plan: &Plan, i: usize) -> NewEntry {
     }
 }
 
-fn article(plan: &Plan, job: &ArticleJob, zipf: &Zipf, rng: &mut StdRng) -> EnrichedArticle {
-    let age = Duration::seconds(rng.random_range(0..plan.days.max(1) * 86_400));
+/// The `i`th article and its job. Articles arrive in time order, as a daemon meets them,
+/// spread evenly over the days; each is first seen as an archive import sees it, a little
+/// after it was published, so its event time is its published time whatever the clock says.
+fn article(
+    plan: &Plan,
+    i: usize,
+    job: &ArticleJob,
+    zipf: &Zipf,
+    rng: &mut StdRng,
+) -> (ArticleJob, EnrichedArticle) {
+    let span = (plan.days.max(1) * 86_400) as f64;
+    let at = (i as f64 + rng.random::<f64>()) / plan.articles.max(1) as f64;
+    let age = Duration::seconds((span * (1.0 - at)) as i64);
     let published = (plan.now - age).fixed_offset();
+    let job = ArticleJob {
+        discovered_at: published.to_utc() + Duration::seconds(rng.random_range(0..7_200)),
+        ..job.clone()
+    };
     let mut entities: Vec<Entity> = Vec::with_capacity(plan.entities_per_article);
     while entities.len() < plan.entities_per_article.min(plan.vocabulary) {
         let rank = zipf.draw(rng);
@@ -155,7 +167,7 @@ fn article(plan: &Plan, job: &ArticleJob, zipf: &Zipf, rng: &mut StdRng) -> Enri
             name,
         });
     }
-    EnrichedArticle {
+    let article = EnrichedArticle {
         final_url: job.url.clone(),
         http_status: 200,
         page: CleanPage {
@@ -174,7 +186,8 @@ fn article(plan: &Plan, job: &ArticleJob, zipf: &Zipf, rng: &mut StdRng) -> Enri
         source: crate::urls::source_of(&job.url),
         signature: None,
         topics: Vec::new(),
-    }
+    };
+    (job, article)
 }
 
 #[cfg(test)]
@@ -190,11 +203,27 @@ mod tests {
             entities_per_article: 5,
             vocabulary: 50,
             sources: 7,
+            now: "2026-01-10T00:00:00Z".parse().unwrap(),
             ..Plan::default()
         };
         let mut seen = 0;
         let n = fill(&store, &plan, |k| seen = k).await.unwrap();
         assert_eq!((n, seen), (120, 120));
         assert_eq!(store.article_counts().await.unwrap().done, 120);
+        // The history lies on the plan's clock, not on today's.
+        let rows = store
+            .trends(&crate::store::TrendQuery {
+                now: plan.now,
+                window: Duration::days(1),
+                baseline: Duration::days(2),
+                min_count: 1,
+                min_sources: 1,
+                limit: 5,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(!rows.is_empty());
+        assert!(rows.iter().all(|r| r.articles < 120), "{rows:?}");
     }
 }
