@@ -1,11 +1,14 @@
 //! Hourly rollups for trends and dashboards: per hour of event time, the articles, distinct
-//! sources and stories of each entity, topic, category and keyphrase, and the hour's totals.
+//! sources and stories of each entity, topic, category and keyphrase, and the hour's totals;
+//! per day, each entity's articles (summed from its hours, for long baselines).
 //! Storing an article marks its hour dirty (in the same transaction); `refresh_rollups`
 //! recomputes dirty hours from the per-article tables. Recomputing, never incrementing, keeps
 //! the counts right when an article is stored twice or changes its hour; claiming dirty hours
 //! with their rows locked lets several daemons share the work.
 
-use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
 
 use super::{Backend, Result, Store};
 
@@ -62,6 +65,20 @@ const RECOMPUTE: &[&str] = &[
      WHERE a.status = 'done' AND a.event_hour = $1 GROUP BY ak.keyphrase_id",
 ];
 
+/// The statements that sum one day ($1 to $2) of `entity_days` from its hours.
+const RECOMPUTE_DAY: &[&str] = &[
+    "DELETE FROM entity_days WHERE day = $1",
+    "INSERT INTO entity_days (entity_id, day, articles) \
+     SELECT entity_id, $1, SUM(articles) FROM entity_hours WHERE hour >= $1 AND hour < $2 \
+     GROUP BY entity_id",
+];
+
+/// The UTC day an hour falls in.
+pub(super) fn day_of(hour: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::DurationRound;
+    hour.duration_trunc(Duration::days(1)).unwrap_or(hour)
+}
+
 impl Store {
     /// Recomputes up to `limit` dirty hours; returns how many it did (0: the rollups are
     /// current). Each batch is one transaction: the claim and the counts commit together.
@@ -83,6 +100,16 @@ impl Store {
             for (hour,) in &hours {
                 for sql in RECOMPUTE {
                     sqlx::query(sqlx::AssertSqlSafe(*sql)).bind(hour).execute(&mut *tx).await?;
+                }
+            }
+            let days: BTreeSet<DateTime<Utc>> = hours.iter().map(|(h,)| day_of(*h)).collect();
+            for day in days {
+                for sql in RECOMPUTE_DAY {
+                    sqlx::query(sqlx::AssertSqlSafe(*sql))
+                        .bind(day)
+                        .bind(day + Duration::days(1))
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
             tx.commit().await?;

@@ -1,11 +1,14 @@
 //! Trend queries: which entities are mentioned in more articles in a window than their
 //! trailing baseline predicts (`trends::expected`, `trends::surprise`). The window is counted
-//! exactly from `article_entities.seen_at` (one index range scan); the baseline of the
-//! candidates from the hourly rollups, or from the per-article rows when the query is narrowed
+//! exactly from `article_entities.seen_at` (one covering index range); the baseline of the
+//! candidates from the daily and hourly rollups, or from the per-article rows when the query is narrowed
 //! to a topic or category (the rollups are per entity, not per entity and topic).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::rollups::day_of;
 use super::{Result, Store};
 use crate::trends::{Counts, expected, surprise};
 
@@ -64,6 +67,29 @@ where
     }
 }
 
+/// Splits `[from, to)` into the rollups that cover it: the hours before the first whole day,
+/// the whole days, the hours after the last (all hours when no whole day fits).
+fn baseline_parts(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(&'static str, &'static str, DateTime<Utc>, DateTime<Utc>)> {
+    let first_day = day_of(from)
+        + if day_of(from) < from {
+            Duration::days(1)
+        } else {
+            Duration::zero()
+        };
+    let last_day = day_of(to);
+    if first_day >= last_day {
+        return vec![("entity_hours", "hour", from, to)];
+    }
+    vec![
+        ("entity_hours", "hour", from, first_day),
+        ("entity_days", "day", first_day, last_day),
+        ("entity_hours", "hour", last_day, to),
+    ]
+}
+
 impl Store {
     /// Rising entities of `query.window` ending at `query.now`, most surprising first.
     pub async fn trends(&self, query: &TrendQuery) -> Result<Vec<TrendRow>> {
@@ -83,13 +109,14 @@ impl Store {
         } else {
             self.rolled_baseline(&ids, base_lo, lo).await?
         };
+        let baseline: HashMap<i64, i64> = baseline.into_iter().collect();
         let secs = |d: Duration| d.num_milliseconds() as f64 / 1000.0;
         let mut rows: Vec<TrendRow> = window
             .into_iter()
             .map(|(id, name, kind, articles, sources)| {
                 let counts = Counts {
                     window: articles,
-                    baseline: baseline.iter().find(|b| b.0 == id).map_or(0, |b| b.1),
+                    baseline: baseline.get(&id).copied().unwrap_or(0),
                     window_total,
                     baseline_total,
                     window_secs: secs(query.now - lo),
@@ -122,21 +149,26 @@ impl Store {
         lo: DateTime<Utc>,
     ) -> Result<Vec<WindowRow>> {
         Ok(on_pool!(self, pool => {
+            // Mentions first (one covering index range over the window), then their articles:
+            // CROSS JOIN keeps SQLite from starting at the articles' status index; PostgreSQL
+            // plans it as the inner join it is. Names are looked up for the groups only.
             let mut q = sqlx::QueryBuilder::new(
-                "SELECT e.id, e.name, e.type, CAST(COUNT(*) AS BIGINT), \
-                   CAST(COUNT(DISTINCT a.source) AS BIGINT) \
-                 FROM article_entities ae JOIN articles a ON a.id = ae.article_id \
-                 JOIN entities e ON e.id = ae.entity_id WHERE a.status = 'done' AND ae.seen_at >= ",
+                "SELECT e.id, e.name, e.type, w.articles, w.sources FROM \
+                 (SELECT ae.entity_id AS id, CAST(COUNT(*) AS BIGINT) AS articles, \
+                   CAST(COUNT(DISTINCT a.source) AS BIGINT) AS sources \
+                  FROM article_entities ae CROSS JOIN articles a \
+                  WHERE a.id = ae.article_id AND a.status = 'done' AND ae.seen_at >= ",
             );
             q.push_bind(lo).push(" AND ae.seen_at < ").push_bind(query.now);
-            if let Some(kind) = &query.kind {
-                q.push(" AND e.type = ").push_bind(kind.clone());
-            }
             filters(&mut q, query);
-            q.push(" GROUP BY e.id, e.name, e.type HAVING COUNT(*) >= ")
+            q.push(" GROUP BY ae.entity_id HAVING COUNT(*) >= ")
                 .push_bind(query.min_count)
                 .push(" AND COUNT(DISTINCT a.source) >= ")
-                .push_bind(query.min_sources);
+                .push_bind(query.min_sources)
+                .push(") w JOIN entities e ON e.id = w.id");
+            if let Some(kind) = &query.kind {
+                q.push(" WHERE e.type = ").push_bind(kind.clone());
+            }
             q.build_query_as().fetch_all(pool).await?
         }))
     }
@@ -158,32 +190,53 @@ impl Store {
         }))
     }
 
-    /// Baseline counts of `ids` and all articles, from the hourly rollups.
+    /// Baseline counts of `ids` and all articles, from the rollups: whole days from the
+    /// daily ones, the ragged ends from the hourly ones.
     async fn rolled_baseline(
         &self,
         ids: &[i64],
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<(Vec<(i64, i64)>, i64)> {
-        Ok(on_pool!(self, pool => {
-            let mut q = sqlx::QueryBuilder::new(
-                "SELECT entity_id, CAST(SUM(articles) AS BIGINT) FROM entity_hours WHERE hour >= ",
-            );
-            q.push_bind(from).push(" AND hour < ").push_bind(to).push(" AND entity_id IN (");
-            let mut list = q.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
+        let mut counts: HashMap<i64, i64> = HashMap::new();
+        for (table, column, lo, hi) in baseline_parts(from, to) {
+            for (id, n) in self.rolled_counts(table, column, ids, lo, hi).await? {
+                *counts.entry(id).or_default() += n;
             }
-            q.push(") GROUP BY entity_id");
-            let counts: Vec<(i64, i64)> = q.build_query_as().fetch_all(pool).await?;
-            let total: Option<i64> = sqlx::query_scalar(
+        }
+        let total: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar(
                 "SELECT CAST(SUM(articles) AS BIGINT) FROM hour_totals WHERE hour >= $1 AND hour < $2",
             )
             .bind(from)
             .bind(to)
             .fetch_one(pool)
-            .await?;
-            (counts, total.unwrap_or(0))
+            .await?
+        });
+        Ok((counts.into_iter().collect(), total.unwrap_or(0)))
+    }
+
+    /// Articles of `ids` in `[lo, hi)` from one rollup table.
+    async fn rolled_counts(
+        &self,
+        table: &str,
+        column: &str,
+        ids: &[i64],
+        lo: DateTime<Utc>,
+        hi: DateTime<Utc>,
+    ) -> Result<Vec<(i64, i64)>> {
+        Ok(on_pool!(self, pool => {
+            let mut q = sqlx::QueryBuilder::new(format!(
+                "SELECT entity_id, CAST(SUM(articles) AS BIGINT) FROM {table} WHERE {column} >= "
+            ));
+            q.push_bind(lo).push(format!(" AND {column} < ")).push_bind(hi);
+            q.push(" AND entity_id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(") GROUP BY entity_id");
+            q.build_query_as().fetch_all(pool).await?
         }))
     }
 
@@ -210,5 +263,46 @@ impl Store {
             q.push(") GROUP BY ae.entity_id");
             q.build_query_as().fetch_all(pool).await?
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_baseline_is_whole_days_between_ragged_hours() {
+        let parts = baseline_parts(t("2026-10-03T05:00:00Z"), t("2026-10-31T05:00:00Z"));
+        let spans: Vec<_> = parts.iter().map(|p| (p.0, p.2, p.3)).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (
+                    "entity_hours",
+                    t("2026-10-03T05:00:00Z"),
+                    t("2026-10-04T00:00:00Z")
+                ),
+                (
+                    "entity_days",
+                    t("2026-10-04T00:00:00Z"),
+                    t("2026-10-31T00:00:00Z")
+                ),
+                (
+                    "entity_hours",
+                    t("2026-10-31T00:00:00Z"),
+                    t("2026-10-31T05:00:00Z")
+                ),
+            ]
+        );
+        // Day-aligned ends leave the hourly parts empty; a short span is hours only.
+        let aligned = baseline_parts(t("2026-10-03T00:00:00Z"), t("2026-10-05T00:00:00Z"));
+        assert_eq!(aligned[1].2, t("2026-10-03T00:00:00Z"));
+        assert_eq!(aligned[0].2, aligned[0].3);
+        let short = baseline_parts(t("2026-10-03T05:00:00Z"), t("2026-10-04T03:00:00Z"));
+        assert_eq!(short.len(), 1);
     }
 }
