@@ -73,7 +73,9 @@ fn apply_env(
     origin: &str,
     env: &[(String, String)],
 ) -> Result<Option<Config>, ConfigError> {
-    const SECTIONS: &[&str] = &["database", "http", "poll", "articles", "pipeline", "log"];
+    const SECTIONS: &[&str] = &[
+        "database", "http", "poll", "articles", "pipeline", "log", "server",
+    ];
     let vars: Vec<&(String, String)> = env
         .iter()
         .filter(|(k, _)| k.starts_with("STRINGER_") && !RESERVED_ENV.contains(&k.as_str()))

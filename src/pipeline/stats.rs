@@ -65,7 +65,37 @@ pub fn get(counter: &AtomicUsize) -> usize {
     counter.load(Ordering::Relaxed)
 }
 
+/// Every counter at one moment, for `/metrics`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    pub feeds_claimed: usize,
+    pub feeds_polled: usize,
+    pub feeds_not_modified: usize,
+    pub feeds_failed: usize,
+    pub new_entries: usize,
+    pub articles_fetched: usize,
+    pub articles_enriched: usize,
+    pub articles_failed: usize,
+    pub articles_retry_later: usize,
+    pub articles_stored: usize,
+}
+
 impl Counters {
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            feeds_claimed: get(&self.poll.claimed),
+            feeds_polled: get(&self.poll.polled),
+            feeds_not_modified: get(&self.poll.not_modified),
+            feeds_failed: get(&self.poll.failed),
+            new_entries: get(&self.poll.new_entries),
+            articles_fetched: get(&self.articles.fetched),
+            articles_enriched: get(&self.articles.enriched),
+            articles_failed: get(&self.articles.failed),
+            articles_retry_later: get(&self.articles.retry_later),
+            articles_stored: get(&self.store.stored),
+        }
+    }
+
     pub fn summary(&self) -> Summary {
         Summary {
             feeds_polled: get(&self.poll.polled),

@@ -16,6 +16,8 @@ pub struct FeedHealth {
     pub entries: i64,
     /// Of those, stored (done).
     pub articles: i64,
+    /// When the newest of them was first seen.
+    pub latest_entry_at: Option<DateTime<Utc>>,
 }
 
 /// Counts over the whole database for `/metrics`.
@@ -45,28 +47,42 @@ impl Store {
     /// Every feed with its entries and articles, in URL order.
     pub async fn feed_health(&self) -> Result<Vec<FeedHealth>> {
         let feeds = self.list_feeds().await?;
-        let counts: Vec<(i64, i64, i64)> = on_pool!(self, pool => {
+        type Counts = (i64, i64, i64, Option<DateTime<Utc>>);
+        let counts: Vec<Counts> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT feed_id, CAST(COUNT(*) AS BIGINT), \
-                   CAST(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS BIGINT) \
+                   CAST(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS BIGINT), \
+                   MAX(discovered_at) \
                  FROM articles WHERE feed_id IS NOT NULL GROUP BY feed_id",
             )
             .fetch_all(pool)
             .await?
         });
-        let by_feed: HashMap<i64, (i64, i64)> =
-            counts.into_iter().map(|(id, e, a)| (id, (e, a))).collect();
+        let by_feed: HashMap<i64, (i64, i64, Option<DateTime<Utc>>)> = counts
+            .into_iter()
+            .map(|(id, e, a, latest)| (id, (e, a, latest)))
+            .collect();
         Ok(feeds
             .into_iter()
             .map(|feed| {
-                let (entries, articles) = by_feed.get(&feed.id).copied().unwrap_or((0, 0));
+                let (entries, articles, latest_entry_at) =
+                    by_feed.get(&feed.id).copied().unwrap_or((0, 0, None));
                 FeedHealth {
                     feed,
                     entries,
                     articles,
+                    latest_entry_at,
                 }
             })
             .collect())
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
     }
 
     /// The database's counts for `/metrics`, with due work counted at `now`.
