@@ -63,11 +63,12 @@ function barChart(points, bucket) {
   const max = Math.max(1, ...points.map((p) => p.articles));
   const plotW = width - left - 4, plotH = height - top - bottom;
   const bw = plotW / Math.max(1, points.length);
-  for (const frac of [0, 0.5, 1]) {
-    const y = top + plotH * (1 - frac);
+  const ticks = max >= 4 ? [0, Math.round(max / 2), max] : [0, max];
+  for (const tick of ticks) {
+    const y = top + plotH * (1 - tick / max);
     box.append(svg("line", { class: "axis", x1: left, x2: width, y1: y, y2: y }));
     const label = svg("text", { x: left - 4, y: y + 3, "text-anchor": "end" });
-    label.textContent = Math.round(max * frac);
+    label.textContent = tick;
     box.append(label);
   }
   points.forEach((p, i) => {
@@ -82,7 +83,9 @@ function barChart(points, bucket) {
   for (let k = 0; k < labels; k++) {
     const i = Math.floor((k * (points.length - 1)) / Math.max(1, labels - 1));
     const t = new Date(points[i].time);
-    const text = svg("text", { x: left + i * bw + bw / 2, y: height - 5, "text-anchor": "middle" });
+    const anchor = k === 0 ? "start" : k === labels - 1 ? "end" : "middle";
+    const x = k === 0 ? left + i * bw : k === labels - 1 ? left + (i + 1) * bw : left + i * bw + bw / 2;
+    const text = svg("text", { x, y: height - 5, "text-anchor": anchor });
     text.textContent = bucket === "day" ? t.toLocaleDateString(undefined, { month: "short", day: "numeric" })
       : t.toLocaleString(undefined, { weekday: "short", hour: "2-digit" });
     box.append(text);
