@@ -8,12 +8,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Stdio};
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
+use common::server::{Server, cli_json, empty_config};
 use common::{Db, TestDb};
 use serde_json::Value;
 use stringer::model::{CleanPage, EnrichedArticle, Entity, EntityType, NewEntry};
@@ -177,101 +173,6 @@ fn enriched(p: &Planned, url: &str, now: DateTime<Utc>) -> EnrichedArticle {
         signature: None,
         topics: Vec::new(),
     }
-}
-
-/// A `stringer serve` process, stopped when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    _config: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// An empty configuration file, so the repository's feed list stays out of the database.
-fn empty_config() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("empty.toml");
-    std::fs::write(&path, "").unwrap();
-    (dir, path.display().to_string())
-}
-
-impl Server {
-    /// Starts `stringer serve` on a free port and reads the port from its log line.
-    fn start(db_url: &str) -> Server {
-        let (dir, config) = empty_config();
-        let mut child = common::stringer_command()
-            .env("STRINGER_DATABASE_URL", db_url)
-            .args(["--config", &config, "serve", "--listen", "127.0.0.1:0"])
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start stringer serve");
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let mut said = Vec::new();
-        let addr = loop {
-            let Some(Ok(line)) = lines.next() else {
-                let _ = child.kill();
-                panic!("stringer serve ended before listening: {said:?}");
-            };
-            if let Some((_, rest)) = line.split_once("listening on ") {
-                break rest.trim().parse::<SocketAddr>().expect("an address");
-            }
-            said.push(line);
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines.by_ref() {});
-        Server {
-            child,
-            addr,
-            _config: dir,
-        }
-    }
-
-    /// `GET path`: the status and the body.
-    fn get(&self, path: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        )
-        .unwrap();
-        let mut raw = String::new();
-        stream.read_to_string(&mut raw).unwrap();
-        let (head, body) = raw.split_once("\r\n\r\n").expect("an HTTP response");
-        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, body.to_string())
-    }
-
-    fn json(&self, path: &str) -> Value {
-        let (status, body) = self.get(path);
-        assert_eq!(status, 200, "GET {path}: {body}");
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
-    }
-}
-
-/// `stringer ARGS --format json` on the database, parsed.
-fn cli_json(db_url: &str, args: &[&str]) -> Value {
-    let (_dir, config) = empty_config();
-    let o = common::stringer_command()
-        .env("STRINGER_DATABASE_URL", db_url)
-        .args(["--config", &config])
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).expect("JSON")
 }
 
 async fn seeded(db: Db) -> Option<(TestDb, Server)> {
@@ -603,9 +504,8 @@ async fn the_dashboard_renders_in_headless_chromium() {
 
 /// Chromium's path, or `None` with the reason printed (a failure when it is required).
 fn chromium() -> Option<String> {
-    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists());
+    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter();
+    let found = found.into_iter().find(|p| std::path::Path::new(p).exists());
     if found.is_none() {
         assert!(
             std::env::var("STRINGER_REQUIRE_CHROMIUM").as_deref() != Ok("1"),

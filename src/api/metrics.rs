@@ -130,6 +130,17 @@ fn process_counters(out: &mut Exposition, s: &Snapshot) {
         &[("stage", "fetch"), ("kind", "article_retry_later")],
         s.articles_retry_later as f64,
     );
+    let name = "stringer_stage_duration_seconds";
+    out.family(
+        name,
+        "summary",
+        "Time of one step of each stage in this process: a feed poll, a page fetch, a page \
+         cleaned and enriched, a batch stored.",
+    );
+    for (stage, count, secs) in s.latencies {
+        out.sample(&format!("{name}_sum"), &[("stage", stage)], secs);
+        out.sample(&format!("{name}_count"), &[("stage", stage)], count as f64);
+    }
 }
 
 fn database_counts(out: &mut Exposition, db: &DbCounts) {
