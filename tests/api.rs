@@ -448,6 +448,21 @@ async fn the_entity_command_reports_a_name_by_any_alias_and_refuses_unknown_ones
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no entity named `Nobody At All`"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+    let o = common::stringer_command()
+        .env("STRINGER_DATABASE_URL", &tdb.url)
+        .args(["--config", &config, "serve", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a public address is a configuration error"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--listen") && err.contains("allow_public"),
+        "{err}"
+    );
     let o = run(&["Janet Yellen", "--window", "9999999d"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("hourly buckets"));
