@@ -49,8 +49,9 @@ async fn run_with_a_listen_address_serves_its_own_counters_and_stops_on_sigterm(
     let mut server = Server::spawn(&tdb.url, dir, &path, &["run"]);
     let polled = |server: &Server| {
         let (_, text) = server.get("/metrics");
-        text.contains("stringer_feeds_polled_total 1")
-            .then_some(text)
+        (text.contains("stringer_feeds_polled_total 1")
+            && text.contains("stringer_db_feed_polls_total{outcome=\"fetched\"} 1"))
+        .then_some(text)
     };
     let mut text = None;
     for _ in 0..100 {
@@ -60,7 +61,12 @@ async fn run_with_a_listen_address_serves_its_own_counters_and_stops_on_sigterm(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let text = text.expect("the daemon's poll shows in its /metrics");
+    let Some(text) = text else {
+        panic!(
+            "the daemon's poll is not in its /metrics; its log: {:#?}",
+            server.log.lock().unwrap()
+        );
+    };
     assert!(
         text.contains("stringer_stage_duration_seconds_count{stage=\"poll\"} 1"),
         "{text}"

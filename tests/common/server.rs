@@ -12,6 +12,8 @@ use serde_json::Value;
 pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,
+    /// What the process has logged so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     _config: tempfile::TempDir,
 }
 
@@ -61,11 +63,20 @@ impl Server {
             }
             said.push(line);
         };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines.by_ref() {});
+        // Keep draining the log so the server never blocks on a full pipe; kept for messages.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(said));
+        let keep = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if let Ok(mut kept) = keep.lock() {
+                    kept.push(line);
+                }
+            }
+        });
         Server {
             child,
             addr,
+            log,
             _config: dir,
         }
     }
