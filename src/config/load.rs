@@ -14,6 +14,8 @@ pub const DEFAULT_PATH: &str = "config/default.toml";
 const RESERVED_ENV: &[&str] = &[
     "STRINGER_CONFIG",
     "STRINGER_TEST_POSTGRES_URL",
+    "STRINGER_REQUIRE_POSTGRES",
+    "STRINGER_REQUIRE_CHROMIUM",
     "STRINGER_LOG",
 ];
 
