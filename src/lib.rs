@@ -29,6 +29,7 @@ pub mod text;
 pub mod trends;
 
 // Running and keeping it.
+pub mod api;
 pub mod export;
 pub mod generate;
 pub mod pipeline;

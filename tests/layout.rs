@@ -43,6 +43,7 @@ const STAGES: &[&str] = &[
     "export",
     "store",
     "generate",
+    "api",
 ];
 
 struct Tree {

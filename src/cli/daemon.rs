@@ -6,14 +6,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use super::startup::{open_store, sync_config_feeds};
+use crate::api;
 use crate::config::{self, Config};
 use crate::enrich::Enricher;
 use crate::fetch::Http;
-use crate::pipeline::{self, Mode, Progress, Summary};
+use crate::pipeline::{self, Counters, Mode, Progress, Summary};
 use crate::store::Store;
 
 pub async fn run(cfg: Config, mode: Mode, json: bool, bar: ProgressBar) -> anyhow::Result<()> {
@@ -32,8 +34,26 @@ pub async fn run(cfg: Config, mode: Mode, json: bool, bar: ProgressBar) -> anyho
         "stringer starting"
     );
     let progress = progress(&cfg, mode, bar);
-    let summary =
-        pipeline::run_with(cfg, store.clone(), http, enricher, mode, shutdown, progress).await?;
+    let counters = Arc::new(Counters::default());
+    let server = start_server(&cfg, mode, &store, &counters, &shutdown).await?;
+    let summary = pipeline::run_counted(
+        cfg,
+        store.clone(),
+        http,
+        enricher,
+        mode,
+        shutdown.clone(),
+        progress,
+        counters,
+    )
+    .await;
+    shutdown.cancel();
+    if let Some(server) = server
+        && let Ok(Err(e)) = server.await
+    {
+        warn!(error = %format!("{e:#}"), "the HTTP server stopped with an error");
+    }
+    let summary = summary?;
     let counts = store.article_counts().await?;
     store.close().await;
     if mode == Mode::Once {
@@ -46,6 +66,33 @@ pub async fn run(cfg: Config, mode: Mode, json: bool, bar: ProgressBar) -> anyho
         );
     }
     Ok(())
+}
+
+/// The API server beside a daemon when `[server] listen` is set; it stops with the daemon.
+async fn start_server(
+    cfg: &Config,
+    mode: Mode,
+    store: &Store,
+    counters: &Arc<Counters>,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<Option<JoinHandle<anyhow::Result<()>>>> {
+    let Some(listen) = cfg
+        .server
+        .listen
+        .as_deref()
+        .filter(|_| mode == Mode::Daemon)
+    else {
+        return Ok(None);
+    };
+    let addr = config::check_listen(listen, cfg.server.allow_public)
+        .map_err(|why| anyhow::anyhow!("[server] listen: {why}"))?;
+    let listener = api::bind(addr).await?;
+    let state = api::ApiState::new(cfg, store.clone(), counters.clone());
+    Ok(Some(tokio::spawn(api::serve(
+        listener,
+        state,
+        shutdown.clone(),
+    ))))
 }
 
 /// A daemon's progress goes to the log; `once` shows a bar on a terminal and log lines
@@ -140,7 +187,7 @@ pub async fn migrate(cfg: Config) -> anyhow::Result<()> {
 
 /// First SIGINT/SIGTERM: stop taking new work and finish what is in flight. Second: exit now
 /// (pending work is in the database and resumes on the next start).
-fn spawn_signal_handler(shutdown: CancellationToken) {
+pub(super) fn spawn_signal_handler(shutdown: CancellationToken) {
     tokio::spawn(async move {
         let mut count = 0;
         loop {

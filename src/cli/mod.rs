@@ -4,9 +4,11 @@
 
 mod articles;
 mod daemon;
+mod entity;
 mod feeds;
 mod generate;
 mod models;
+mod serve;
 mod startup;
 mod stories;
 mod topics;
@@ -23,6 +25,7 @@ use crate::config::ConfigError;
 use crate::pipeline::Mode;
 use crate::store::StoreError;
 use articles::ArticlesCommand;
+use entity::EntityArgs;
 use feeds::FeedsCommand;
 use generate::GenerateArgs;
 use models::{EvalCommand, TrainCommand};
@@ -84,6 +87,17 @@ pub enum Command {
     },
     /// Rising entities: articles in the window against the trailing baseline's expectation.
     Trends(TrendsArgs),
+    /// One entity over a window: articles per hour or day, the entities named with it, its
+    /// latest articles and stories.
+    Entity(EntityArgs),
+    /// Serve the JSON API, /metrics and the dashboard over the database (no ingestion) until
+    /// SIGINT or SIGTERM.
+    Serve {
+        /// Address and port, such as 127.0.0.1:8080 (port 0: any free port; the log says
+        /// which) [default: [server] listen, else 127.0.0.1:8080]
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
     /// Stories with an article in the window, by distinct sources, then articles, then latest.
     Stories {
         /// Window length, such as 24h, 7d or 90m.
@@ -193,6 +207,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             format,
             now,
         } => stories::run(cfg, window, limit, format, now).await,
+        Command::Entity(args) => entity::run(cfg, args).await,
+        Command::Serve { listen } => serve::run(cfg, listen).await,
         Command::Topics(cmd) => topics::run(cfg, cmd).await,
         Command::Generate(args) => generate::run(cfg, args, bar).await,
         Command::Train(cmd) => tokio::task::spawn_blocking(move || models::train(cmd)).await?,

@@ -14,6 +14,8 @@ pub const DEFAULT_PATH: &str = "config/default.toml";
 const RESERVED_ENV: &[&str] = &[
     "STRINGER_CONFIG",
     "STRINGER_TEST_POSTGRES_URL",
+    "STRINGER_REQUIRE_POSTGRES",
+    "STRINGER_REQUIRE_CHROMIUM",
     "STRINGER_LOG",
 ];
 
@@ -73,7 +75,9 @@ fn apply_env(
     origin: &str,
     env: &[(String, String)],
 ) -> Result<Option<Config>, ConfigError> {
-    const SECTIONS: &[&str] = &["database", "http", "poll", "articles", "pipeline", "log"];
+    const SECTIONS: &[&str] = &[
+        "database", "http", "poll", "articles", "pipeline", "log", "server",
+    ];
     let vars: Vec<&(String, String)> = env
         .iter()
         .filter(|(k, _)| k.starts_with("STRINGER_") && !RESERVED_ENV.contains(&k.as_str()))

@@ -16,9 +16,9 @@ pub use load::{DEFAULT_PATH, Overrides};
 pub use redact::redact_url;
 pub use sections::{
     ArticlesConfig, Config, DatabaseConfig, EntitiesConfig, FeedConfig, HttpConfig, LogConfig,
-    LogFormat, MatcherConfig, PipelineConfig, PollConfig,
+    LogFormat, MatcherConfig, PipelineConfig, PollConfig, ServerConfig,
 };
-pub use validate::check_feed_url;
+pub use validate::{check_feed_url, check_listen};
 
 #[cfg(test)]
 mod tests;

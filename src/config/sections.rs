@@ -20,6 +20,7 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     pub entities: EntitiesConfig,
     pub log: LogConfig,
+    pub server: ServerConfig,
     pub feeds: Vec<FeedConfig>,
     /// User topics: `[topics.NAME]` matchers, matched on every article.
     pub topics: BTreeMap<String, MatcherConfig>,
@@ -150,6 +151,17 @@ pub struct LogConfig {
     pub progress_interval: Duration,
 }
 
+/// The JSON API, `/metrics` and the dashboard (`stringer serve`, or `run` when `listen` is set).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to serve on, such as `127.0.0.1:8080`; unset: `run` serves nothing.
+    pub listen: Option<String>,
+    /// Serving on an address other than loopback is refused unless this is true (the API has
+    /// no authentication).
+    pub allow_public: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -262,6 +274,7 @@ impl fmt::Debug for Config {
             .field("pipeline", &self.pipeline)
             .field("entities", &self.entities)
             .field("log", &self.log)
+            .field("server", &self.server)
             .field("feeds", &self.feeds.len())
             .field("topics", &self.topics.keys().collect::<Vec<_>>())
             .finish()

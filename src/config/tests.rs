@@ -103,3 +103,25 @@ fn password_is_redacted_in_debug() {
     let shown = format!("{c:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
 }
+
+#[test]
+fn server_listens_on_loopback_unless_public_is_allowed() {
+    assert!(parse("").unwrap().server.listen.is_none());
+    let c = parse("[server]\nlisten = \"127.0.0.1:8080\"\n").unwrap();
+    assert_eq!(c.server.listen.as_deref(), Some("127.0.0.1:8080"));
+    let err = parse("[server]\nlisten = \"0.0.0.0:8080\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("server.listen"), "{err}");
+    assert!(err.contains("allow_public"), "{err}");
+    parse("[server]\nlisten = \"0.0.0.0:8080\"\nallow_public = true\n").unwrap();
+    let err = parse("[server]\nlisten = \"localhost\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("server.listen") && err.contains("not an address"),
+        "{err}"
+    );
+    let err = parse("[server]\nport = 8080\n").unwrap_err().to_string();
+    assert!(err.contains("port"), "{err}");
+}

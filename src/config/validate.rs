@@ -2,6 +2,7 @@
 //! they do not.
 
 use std::collections::BTreeSet;
+use std::net::SocketAddr;
 
 use url::Url;
 
@@ -38,7 +39,16 @@ impl Config {
         }
         self.check_feeds()?;
         self.check_aliases()?;
+        self.check_server()?;
         self.check_topics()
+    }
+
+    fn check_server(&self) -> Result<(), Bad> {
+        if let Some(listen) = &self.server.listen {
+            check_listen(listen, self.server.allow_public)
+                .map_err(|why| bad("server.listen", why))?;
+        }
+        Ok(())
     }
 
     /// A topic must say something, and its categories and languages must be ones that exist.
@@ -226,6 +236,20 @@ pub fn check_feed_url(raw: &str) -> Result<String, String> {
         return Err(format!("`{raw}` has no host"));
     }
     Ok(url.to_string())
+}
+
+/// An address to serve on: `IP:PORT` (port 0: any free port), on loopback unless `public`.
+pub fn check_listen(listen: &str, public: bool) -> Result<SocketAddr, String> {
+    let addr: SocketAddr = listen.trim().parse().map_err(|_| {
+        format!("`{listen}` is not an address and port such as 127.0.0.1:8080 or [::1]:8080")
+    })?;
+    if !addr.ip().is_loopback() && !public {
+        return Err(format!(
+            "`{listen}` is not a loopback address, and the API has no authentication: \
+             set [server] allow_public = true to serve beyond this machine"
+        ));
+    }
+    Ok(addr)
 }
 
 fn default_daemon_id() -> String {

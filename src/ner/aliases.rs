@@ -77,6 +77,16 @@ impl Aliases {
         Aliases { by_key }
     }
 
+    /// The key a stored entity named `name` has: its normalised form, or its canonical
+    /// name's when it is an alias (so "U.S." finds "United States").
+    pub fn key_of(&self, name: &str) -> String {
+        let key = normalise_key(name);
+        match self.canonical(&key) {
+            Some(c) => normalise_key(c),
+            None => key,
+        }
+    }
+
     pub(super) fn canonical(&self, key: &str) -> Option<&str> {
         self.by_key.get(key).map(String::as_str)
     }
@@ -95,5 +105,7 @@ mod tests {
         assert_eq!(a.canonical("usa"), Some("United States"));
         assert_eq!(a.canonical("uk"), Some("Britain"), "the user's entry wins");
         assert_eq!(Aliases::new(&BTreeMap::new()).canonical("us"), None);
+        assert_eq!(a.key_of("U.S.A."), "united states");
+        assert_eq!(a.key_of("The Kremlin"), "kremlin");
     }
 }

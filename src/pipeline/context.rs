@@ -38,7 +38,7 @@ pub struct Context {
     pub http: Http,
     pub robots: Robots,
     pub enricher: Arc<Enricher>,
-    pub counters: Counters,
+    pub counters: Arc<Counters>,
     /// This process's name on its leases (see `owner`).
     pub owner: String,
     pub db: DbHealth,
@@ -69,6 +69,7 @@ impl Context {
         owner: String,
         stop: CancellationToken,
         abort: CancellationToken,
+        counters: Arc<Counters>,
     ) -> Context {
         Context {
             mode,
@@ -78,7 +79,7 @@ impl Context {
             store,
             http,
             enricher,
-            counters: Counters::default(),
+            counters,
             owner,
             stop,
             abort,

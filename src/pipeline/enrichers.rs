@@ -53,6 +53,7 @@ async fn enrich_one(
         fetched_at,
     } = raw;
     let tags = job.feed_tags.clone();
+    let clock = std::time::Instant::now();
     let enriched = tokio::task::spawn_blocking(move || {
         enricher.read_feed_page(
             &body,
@@ -63,6 +64,7 @@ async fn enrich_one(
         )
     })
     .await;
+    ctx.counters.latency.enrich.record(clock.elapsed());
     match enriched {
         Ok(article) => {
             add(&ctx.counters.articles.enriched, 1);

@@ -121,7 +121,10 @@ async fn fetch_one(
     host: String,
     (job, slot): Job,
 ) -> Result<String, StoreError> {
-    match fetch_page(&ctx, &job.url).await {
+    let clock = std::time::Instant::now();
+    let fetched = fetch_page(&ctx, &job.url).await;
+    ctx.counters.latency.fetch.record(clock.elapsed());
+    match fetched {
         Ok(page) => {
             add(&ctx.counters.articles.fetched, 1);
             let raw = RawArticle {

@@ -42,7 +42,7 @@ use tracing::{error, info, warn};
 
 pub use context::Mode;
 pub use progress::Progress;
-pub use stats::Summary;
+pub use stats::{Counters, Snapshot, Summary};
 
 use context::Context;
 use progress::{Queue, Queues};
@@ -79,6 +79,26 @@ pub async fn run_with(
     shutdown: CancellationToken,
     progress: Progress,
 ) -> anyhow::Result<Summary> {
+    let counters = Arc::new(Counters::default());
+    run_counted(
+        cfg, store, http, enricher, mode, shutdown, progress, counters,
+    )
+    .await
+}
+
+/// Runs the pipeline as [`run_with`] does, counting into `counters` (which a server reads
+/// for `/metrics` while the run goes on).
+#[allow(clippy::too_many_arguments)]
+pub async fn run_counted(
+    cfg: Config,
+    store: Store,
+    http: Http,
+    enricher: Arc<Enricher>,
+    mode: Mode,
+    shutdown: CancellationToken,
+    progress: Progress,
+    counters: Arc<Counters>,
+) -> anyhow::Result<Summary> {
     leases::reclaim_dead(&store).await?;
     let owner = owner::this_run(&cfg.pipeline.daemon_id);
     let capacity = cfg.pipeline.channel_capacity;
@@ -92,6 +112,7 @@ pub async fn run_with(
         owner,
         shutdown.child_token(),
         CancellationToken::new(),
+        counters,
     ));
     let finished = CancellationToken::new();
     let (feed_tx, feed_rx) = mpsc::channel(capacity);

@@ -49,6 +49,7 @@ async fn poll_one(ctx: &Context, job: &FeedJob) -> anyhow::Result<()> {
         // Past the stop's grace period: the poll is dropped, the feed is polled next time.
         () = ctx.abort.cancelled() => return Ok(()),
     };
+    ctx.counters.latency.poll.record(clock.elapsed());
     let duration_ms = i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX);
     let now = Utc::now();
     let record = PollRecord {

@@ -25,7 +25,9 @@ pub async fn store_writer(
 ) -> anyhow::Result<()> {
     let mut batch = Vec::with_capacity(STORE_BATCH);
     while rx.recv_many(&mut batch, STORE_BATCH).await > 0 {
+        let clock = std::time::Instant::now();
         store_batch(&ctx, &batch).await?;
+        ctx.counters.latency.store.record(clock.elapsed());
         batch.clear(); // frees the slots
     }
     Ok(())

@@ -31,9 +31,12 @@ macro_rules! on_pool {
 }
 
 mod articles;
+mod browse;
 mod complete;
+mod entities;
 mod error;
 mod feeds;
+mod health;
 mod keys;
 mod leases;
 mod rollups;
@@ -45,8 +48,11 @@ mod trends;
 pub use error::{Result, StoreError};
 
 pub use articles::{ArticleState, ExportFilter, ExportRow, StatusCounts};
+pub use browse::{ArticleFilter, ArticleSummary};
 pub use complete::Completion;
+pub use entities::{CoMention, EntityRef};
 pub use feeds::{EntriesStored, FeedRow, FeedSelection, FeedUpsert, PollRecord};
+pub use health::{DbCounts, FeedHealth};
 pub use stories::StoryRow;
 pub use topics::SubjectRow;
 pub use trends::{TrendQuery, TrendRow};

@@ -291,19 +291,36 @@ impl Store {
         until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<StoryRow>> {
+        self.stories_of(since, until, None, limit).await
+    }
+
+    /// As [`Store::stories`], only stories with an article of the window that names
+    /// `entity_id` when given.
+    pub async fn stories_of(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        entity_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<StoryRow>> {
         let rows: Vec<StoryArticle> = on_pool!(self, pool => {
-            sqlx::query_as(
+            let mut q = sqlx::QueryBuilder::new(
                 "SELECT s.id, s.title, s.first_seen, a.url, a.source, a.event_time \
                  FROM stories s JOIN articles a ON a.story_id = s.id \
                  WHERE a.status = 'done' AND s.id IN ( \
-                   SELECT story_id FROM articles WHERE story_id IS NOT NULL \
-                   AND event_time >= $1 AND event_time < $2) \
-                 ORDER BY s.id, a.event_time, a.id",
-            )
-            .bind(since)
-            .bind(until)
-            .fetch_all(pool)
-            .await?
+                   SELECT w.story_id FROM articles w WHERE w.story_id IS NOT NULL AND w.event_time >= ",
+            );
+            q.push_bind(since).push(" AND w.event_time < ").push_bind(until);
+            if let Some(id) = entity_id {
+                q.push(
+                    " AND EXISTS (SELECT 1 FROM article_entities ae \
+                     WHERE ae.article_id = w.id AND ae.entity_id = ",
+                )
+                .push_bind(id)
+                .push(")");
+            }
+            q.push(") ORDER BY s.id, a.event_time, a.id");
+            q.build_query_as().fetch_all(pool).await?
         });
         let mut stories: Vec<(StoryRow, DateTime<Utc>)> = Vec::new();
         for (id, title, first_seen, url, source, at) in rows {
