@@ -42,8 +42,6 @@ impl Default for Plan {
 }
 
 const BATCH: usize = 500;
-/// Batches between rollup refreshes.
-const REFRESH_EVERY: usize = 10;
 const OWNER: &str = "stringer-generate";
 const TYPES: [EntityType; 4] = [
     EntityType::PER,
@@ -109,11 +107,9 @@ pub async fn fill(
         store.complete_articles(OWNER, &batch).await?;
         stored += jobs.len();
         // As the daemon's rollup keeper does every few seconds: story rarity reads the
-        // rollups. Every few batches is enough; time moves forward, so each refresh redoes
-        // only the latest hours.
-        if (stored / BATCH).is_multiple_of(REFRESH_EVERY) {
-            store.refresh_all_rollups().await?;
-        }
+        // rollups, so a name common in the last batches must count as common. Time moves
+        // forward, so each refresh redoes only the latest hours.
+        store.refresh_all_rollups().await?;
         progress(stored);
         if jobs.is_empty() {
             break;
