@@ -74,9 +74,15 @@ impl fmt::Display for TrainReport {
     }
 }
 
-fn describe(c: &FeatureConfig) -> String {
+pub fn describe(c: &FeatureConfig) -> String {
     format!(
-        "bigrams={} title_repeat={} drop_stopwords={} long_text_words={}",
-        c.bigrams, c.title_repeat, c.drop_stopwords, c.long_text_words
+        "bigrams={} title_repeat={} drop_stopwords={} long_text_words={} chars={}-{} share={}",
+        c.bigrams,
+        c.title_repeat,
+        c.drop_stopwords,
+        c.long_text_words,
+        c.char_min,
+        c.char_max,
+        c.char_share
     )
 }

@@ -148,7 +148,7 @@ fn fit_temperature(model: &Model, dev: &[Doc]) -> f64 {
         .0
 }
 
-fn read_training_data(data_dir: &Path) -> anyhow::Result<Vec<Doc>> {
+pub(super) fn read_training_data(data_dir: &Path) -> anyhow::Result<Vec<Doc>> {
     let mut docs = read_jsonl(&data_dir.join("topics/bbc/train.jsonl"))?;
     docs.extend(read_jsonl(
         &data_dir.join("topics/ag_news/train-from-test.jsonl"),
