@@ -68,6 +68,9 @@ pub enum TrainCommand {
         /// Naive Bayes shares to try instead of the built-in ones (comma-separated).
         #[arg(long, value_delimiter = ',')]
         nb_mixes: Vec<f64>,
+        /// Share of the right dev answers the `other` threshold may turn into `other`.
+        #[arg(long, default_value_t = crate::category::train::TrainOptions::default().other_right_share)]
+        other_right_share: f64,
     },
     /// The document-frequency table of the keyphrase extractor, from the shared news text.
     Keyphrases {
@@ -146,10 +149,12 @@ pub fn train(cmd: TrainCommand) -> anyhow::Result<()> {
             features,
             lambdas,
             nb_mixes,
+            other_right_share,
         } => {
             let mut opts = crate::category::train::TrainOptions {
                 data_dir: data,
                 out,
+                other_right_share,
                 ..Default::default()
             };
             if !features.is_empty() {

@@ -13,5 +13,5 @@ mod run;
 pub use crate::category::features::FeatureConfig;
 pub use cv::{CvReport, cross_validate};
 pub use options::TrainOptions;
-pub use report::{Candidate, TrainReport};
+pub use report::{Candidate, OtherCut, TrainReport};
 pub use run::{split, train};

@@ -35,6 +35,9 @@ pub struct TrainOptions {
     pub max_iter: usize,
     /// After model selection, refit on train + dev before writing the model.
     pub refit_all: bool,
+    /// The `other` threshold is the confidence below which this share of the right answers on
+    /// the dev split fall (the model trained without it, as calibrated for shipping).
+    pub other_right_share: f64,
 }
 
 impl Default for TrainOptions {
@@ -72,6 +75,7 @@ impl Default for TrainOptions {
             balance_lengths: true,
             max_iter: 300,
             refit_all: true,
+            other_right_share: 0.10,
         }
     }
 }
