@@ -75,7 +75,7 @@ impl Default for TrainOptions {
             balance_lengths: true,
             max_iter: 300,
             refit_all: true,
-            other_right_share: 0.10,
+            other_right_share: 0.05,
         }
     }
 }
