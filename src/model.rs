@@ -183,8 +183,8 @@ impl FromStr for EntityType {
     }
 }
 
-/// The five labels of the export contract, in the order the category model's weight columns
-/// use.
+/// The labels of the export contract: the five the category model scores, in the order of its
+/// weight columns (`ALL`), and `Other` for an article none of them fits confidently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
@@ -193,6 +193,7 @@ pub enum Category {
     Technology,
     Sport,
     Entertainment,
+    Other,
 }
 
 impl Category {
@@ -211,6 +212,7 @@ impl Category {
             Category::Technology => "technology",
             Category::Sport => "sport",
             Category::Entertainment => "entertainment",
+            Category::Other => "other",
         }
     }
 }
@@ -228,7 +230,7 @@ impl fmt::Display for UnknownCategory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown category {:?} (expected one of world, business, technology, sport, entertainment)",
+            "unknown category {:?} (expected one of world, business, technology, sport, entertainment, other)",
             self.0
         )
     }
@@ -242,6 +244,7 @@ impl FromStr for Category {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Category::ALL
             .into_iter()
+            .chain([Category::Other])
             .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| UnknownCategory(s.to_string()))
     }

@@ -35,9 +35,11 @@ impl Classifier {
         })
     }
 
-    /// The most likely category and its probability, or `None` for non-English or empty input.
-    /// `language` is an ISO 639-1/639-3 code or English name; `None` means unknown and is
-    /// treated as English, since the stage only calls us after language detection.
+    /// The category and the probability of the most likely of the five labels, or `None` for
+    /// non-English or empty input. Below the model's confidence threshold the category is
+    /// [`Category::Other`] (the probability stays that of the best label). `language` is an ISO
+    /// 639-1/639-3 code or English name; `None` means unknown and is treated as English, since
+    /// the stage only calls us after language detection.
     pub fn classify(
         &self,
         title: &str,
@@ -47,6 +49,16 @@ impl Classifier {
         if !language.is_none_or(is_english) {
             return None;
         }
+        let (best, p) = self.best(title, text)?;
+        if p < self.model.other_below {
+            return Some((Category::Other, p));
+        }
+        Some((best, p))
+    }
+
+    /// The most likely of the five labels and its probability, whatever the confidence (what
+    /// the benchmarks score: they have no `other`); `None` when no term is known.
+    pub fn best(&self, title: &str, text: &str) -> Option<(Category, f32)> {
         let probs = self.model.probabilities(title, text)?;
         let (best, p) = probs
             .iter()
@@ -57,6 +69,11 @@ impl Classifier {
                 |acc, (i, p)| if p > acc.1 { (i, p) } else { acc },
             );
         Some((Category::ALL[best], p))
+    }
+
+    /// The probability below which an article is `other`.
+    pub fn other_below(&self) -> f32 {
+        self.model.other_below
     }
 
     /// The `n` terms that pushed hardest towards each category, as `(term, category, weight)`,

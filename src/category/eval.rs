@@ -100,7 +100,8 @@ fn ratio(a: usize, b: usize) -> f64 {
 pub fn evaluate(c: &Classifier, docs: &[Doc]) -> Report {
     let mut r = Report::default();
     for d in docs {
-        let pred = c.classify(&d.title, &d.text, None).map(|(p, _)| p);
+        // The most likely of the five, as the benchmarks score (they have no `other`).
+        let pred = c.best(&d.title, &d.text).map(|(p, _)| p);
         let ok = pred == Some(d.label);
         r.n += 1;
         r.correct += usize::from(ok);

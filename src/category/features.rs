@@ -1,4 +1,5 @@
-//! Turns a title and text into hashed sparse term counts (word unigrams and bigrams).
+//! Turns a title and text into hashed sparse term counts: word unigrams and bigrams, and
+//! character n-grams inside words (the top bit of a key says which block a term is in).
 //! It must stay byte-for-byte stable: the committed model's keys are these hashes, so any change
 //! here needs a retrained model. It must not weight terms (that is the model's job).
 
@@ -18,7 +19,18 @@ pub struct FeatureConfig {
     /// on; tagged copies learn what differs (feature augmentation, Daumé III 2007). The kind is
     /// read off the text itself, never off which dataset a row came from.
     pub long_text_words: u16,
+    /// Character n-grams of lengths `char_min..=char_max` inside each word (with `<` and `>`
+    /// marking its ends) when `char_max > 0`; they share evidence between forms of a word
+    /// ("sanction", "sanctions", "sanctioned") and help on short texts.
+    pub char_min: u8,
+    pub char_max: u8,
+    /// Percent of a document vector's squared length given to the character block (each block
+    /// is L2-normalised on its own, so long words do not crowd out the word terms).
+    pub char_share: u8,
 }
+
+/// Set on the keys of character n-grams, clear on word terms.
+pub const CHAR_BLOCK: u32 = 0x8000_0000;
 
 impl Default for FeatureConfig {
     fn default() -> Self {
@@ -27,6 +39,9 @@ impl Default for FeatureConfig {
             title_repeat: 2,
             drop_stopwords: true,
             long_text_words: 0,
+            char_min: 0,
+            char_max: 0,
+            char_share: 0,
         }
     }
 }
@@ -44,7 +59,7 @@ fn hash(parts: &[&str]) -> u32 {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    (h ^ (h >> 32)) as u32
+    (h ^ (h >> 32)) as u32 & !CHAR_BLOCK
 }
 
 /// Lower-cased term; every number becomes one term, since the value says nothing about the topic.
@@ -93,7 +108,7 @@ pub fn term_counts(cfg: &FeatureConfig, title: &str, text: &str) -> Vec<(u32, f3
 }
 
 /// Tags mixed into a term's hash for its long-text and short-text copies.
-const LONG: u32 = 0x9e37_79b9;
+const LONG: u32 = 0x1e37_79b9;
 const SHORT: u32 = 0x7f4a_7c15;
 
 /// Each distinct untagged term of a document with its hash, for explaining a decision.
@@ -157,6 +172,9 @@ fn add_terms(cfg: &FeatureConfig, text: &str, keys: &mut Vec<u32>) -> usize {
             continue;
         }
         keys.push(hash(&[&cur]));
+        if cfg.char_max > 0 && t.kind == Kind::Word {
+            add_char_ngrams(cfg, &cur, keys);
+        }
         if cfg.bigrams && have_prev {
             keys.push(hash(&[&prev, &cur]));
         }
@@ -164,6 +182,32 @@ fn add_terms(cfg: &FeatureConfig, text: &str, keys: &mut Vec<u32>) -> usize {
         have_prev = true;
     }
     words
+}
+
+/// Pushes the character n-grams of one lower-cased word, framed as `<word>`.
+fn add_char_ngrams(cfg: &FeatureConfig, word: &str, keys: &mut Vec<u32>) {
+    let mut framed: Vec<char> = Vec::with_capacity(word.len() + 2);
+    framed.push('<');
+    framed.extend(word.chars());
+    framed.push('>');
+    let mut buf = String::new();
+    let lo = usize::from(cfg.char_min.max(1));
+    for n in lo..=usize::from(cfg.char_max) {
+        if framed.len() < n {
+            // A word shorter than the shortest n-gram is one term: the whole framed word.
+            if n == lo {
+                buf.clear();
+                buf.extend(&framed);
+                keys.push(hash(&["#c", &buf]) | CHAR_BLOCK);
+            }
+            break;
+        }
+        for w in framed.windows(n) {
+            buf.clear();
+            buf.extend(w);
+            keys.push(hash(&["#c", &buf]) | CHAR_BLOCK);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -185,6 +229,7 @@ mod tests {
             title_repeat: 2,
             drop_stopwords: true,
             long_text_words: 0,
+            ..FeatureConfig::default()
         };
         let c = term_counts(&cfg, "Goal", "The goal.");
         assert_eq!(c, vec![(hash(&["goal"]), 3.0)]);
@@ -202,6 +247,7 @@ mod tests {
             title_repeat: 0,
             drop_stopwords: true,
             long_text_words: 3,
+            ..FeatureConfig::default()
         };
         let short = term_counts(&cfg, "", "goal");
         let long = term_counts(&cfg, "", "goal goal goal goal");

@@ -1,17 +1,20 @@
 //! The category model's in-memory form, its scoring, and its compact binary file format
 //! (`models/category.bin`). It must not train or read files: bytes in, bytes out.
 //!
-//! Format, little-endian: magic `STRCAT\0\x01`; `bigrams, title_repeat, drop_stopwords, classes`
-//! as u8; long-text threshold u16; reserved u16; feature count u32; idf scale f32; weight scale f32; 5 biases f32; sorted term hashes
+//! Format, little-endian: magic `STRCAT\0\x02`; `bigrams, title_repeat, drop_stopwords, classes`
+//! as u8; long-text threshold u16; `char_min, char_max, char_share`, reserved as u8; the
+//! confidence below which an article is `other` as u16 (times 1/65535); reserved u16; feature count u32; idf scale f32; weight scale f32; 5 biases f32; sorted term hashes
 //! u32[n]; idf u16[n] (times the idf scale); weights i16[n * 5] (times the weight scale);
 //! FNV-1a 32 checksum of everything before it. Term hashes, not terms, are stored: the training
 //! text is research-only and no piece of it may ship in the binary.
 
 use anyhow::{Context, bail, ensure};
 
-use super::features::{FeatureConfig, term_counts};
+use super::features::{CHAR_BLOCK, FeatureConfig, term_counts};
 
-const MAGIC: &[u8; 8] = b"STRCAT\0\x01";
+const MAGIC: &[u8; 8] = b"STRCAT\0\x02";
+/// Bytes before the term hashes.
+const HEADER: usize = 54;
 pub const CLASSES: usize = 5;
 
 #[derive(Debug, Clone)]
@@ -22,6 +25,8 @@ pub struct Model {
     pub idf: Vec<f32>,
     pub weights: Vec<[f32; CLASSES]>,
     pub bias: [f32; CLASSES],
+    /// Below this probability of its best label an article is `other` (none of the five).
+    pub other_below: f32,
 }
 
 impl Model {
@@ -52,7 +57,7 @@ impl Model {
 
     pub fn to_bytes(&self) -> Vec<u8> {
         let n = self.keys.len();
-        let mut out = Vec::with_capacity(52 + n * 16);
+        let mut out = Vec::with_capacity(HEADER + 4 + n * 16);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&[
             u8::from(self.config.bigrams),
@@ -61,6 +66,14 @@ impl Model {
             CLASSES as u8,
         ]);
         out.extend_from_slice(&self.config.long_text_words.to_le_bytes());
+        out.extend_from_slice(&[
+            self.config.char_min,
+            self.config.char_max,
+            self.config.char_share,
+            0,
+        ]);
+        let other = (self.other_below.clamp(0.0, 1.0) * f32::from(u16::MAX)).round() as u16;
+        out.extend_from_slice(&other.to_le_bytes());
         out.extend_from_slice(&[0, 0]);
         out.extend_from_slice(&(n as u32).to_le_bytes());
         let idf_max = self.idf.iter().fold(0f32, |m, &v| m.max(v.abs()));
@@ -102,9 +115,11 @@ impl Model {
         let body = checked_body(b)?;
         let mut r = Reader { b: body, pos: 8 };
         let config = read_config(&mut r)?;
+        let other_below = f32::from(u16::from_le_bytes(r.array()?)) / f32::from(u16::MAX);
+        r.take(2)?;
         let n = r.u32()? as usize;
         ensure!(
-            body.len() == 48 + n * (4 + 2 + 2 * CLASSES),
+            body.len() == HEADER + n * (4 + 2 + 2 * CLASSES),
             "category model: size does not match {n} features"
         );
         let idf_scale = r.f32()?;
@@ -137,6 +152,7 @@ impl Model {
             idf,
             weights,
             bias,
+            other_below,
         })
     }
 }
@@ -144,7 +160,7 @@ impl Model {
 /// The file without its checksum, once the length, magic and checksum are checked.
 fn checked_body(b: &[u8]) -> anyhow::Result<&[u8]> {
     ensure!(
-        b.len() >= 52,
+        b.len() >= HEADER + 4,
         "category model: file too short ({} bytes)",
         b.len()
     );
@@ -168,16 +184,26 @@ fn read_config(r: &mut Reader) -> anyhow::Result<FeatureConfig> {
         bail!("category model: {} classes, expected {CLASSES}", flags[3]);
     }
     let long_text_words = u16::from_le_bytes(r.array()?);
-    r.take(2)?;
+    let chars: [u8; 4] = r.array()?;
+    ensure!(
+        chars[2] <= 100,
+        "category model: character share {} over 100",
+        chars[2]
+    );
     Ok(FeatureConfig {
         bigrams: flags[0] != 0,
         title_repeat: flags[1],
         drop_stopwords: flags[2] != 0,
         long_text_words,
+        char_min: chars[0],
+        char_max: chars[1],
+        char_share: chars[2],
     })
 }
 
-/// Shared by training and scoring so both see exactly the same vectors.
+/// Sublinear TF-IDF over the model's terms with the word and character blocks each
+/// L2-normalised, then weighted by the character share (a document with one block only gets
+/// it at full length). Shared by training and scoring so both see exactly the same vectors.
 pub fn tfidf(
     cfg: &FeatureConfig,
     keys: &[u32],
@@ -192,13 +218,28 @@ pub fn tfidf(
             Some((i as u32, (1.0 + c.ln()) * idf[i]))
         })
         .collect();
-    let norm = x.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        for (_, v) in &mut x {
-            *v /= norm;
+    let is_char = |i: u32| keys[i as usize] & CHAR_BLOCK != 0;
+    let (mut words, mut chars) = (0f32, 0f32);
+    for &(i, v) in &x {
+        if is_char(i) {
+            chars += v * v;
+        } else {
+            words += v * v;
         }
-    } else {
-        x.clear();
+    }
+    let share = match (words > 0.0, chars > 0.0) {
+        (true, true) => f32::from(cfg.char_share) / 100.0,
+        (false, true) => 1.0,
+        (true, false) => 0.0,
+        (false, false) => {
+            x.clear();
+            return x;
+        }
+    };
+    let word_scale = (1.0 - share).sqrt() / words.sqrt().max(f32::MIN_POSITIVE);
+    let char_scale = share.sqrt() / chars.sqrt().max(f32::MIN_POSITIVE);
+    for (i, v) in &mut x {
+        *v *= if is_char(*i) { char_scale } else { word_scale };
     }
     x
 }

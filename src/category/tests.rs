@@ -179,3 +179,23 @@ fn training_is_deterministic_and_learns_separable_data() {
     assert_eq!(r.n, 60);
     assert!(r.accuracy() > 0.9 && r.macro_f1() > 0.9, "{r}");
 }
+
+#[test]
+fn unsure_answers_are_other_but_the_best_of_five_stays_available() {
+    let c = Classifier::embedded();
+    let t = c.other_below();
+    assert!(t > 0.3 && t < 0.95, "threshold {t}");
+    let mut model = model::Model::from_bytes(include_bytes!("../../models/category.bin")).unwrap();
+    model.other_below = 1.0;
+    let strict = Classifier::from_bytes(&model.to_bytes()).unwrap();
+    assert_eq!(strict.other_below(), 1.0);
+    let (cat, p) = strict.classify("", &seed_article(), Some("en")).unwrap();
+    assert_eq!(cat, Category::Other);
+    assert!(p > 0.5, "the confidence is still the best label's: {p}");
+    assert_eq!(
+        strict.best("", &seed_article()).map(|b| b.0),
+        Some(Category::World)
+    );
+    assert_eq!("other".parse::<Category>(), Ok(Category::Other));
+    assert_eq!(Category::Other.to_string(), "other");
+}

@@ -55,6 +55,22 @@ pub enum TrainCommand {
         data: PathBuf,
         #[arg(long, default_value = "models/category.bin")]
         out: PathBuf,
+        /// Only cross-validate the model-selection grid over this many duplicate-aware folds
+        /// and print accuracy per dataset; no model is written.
+        #[arg(long)]
+        folds: Option<u64>,
+        /// Feature sets to try instead of the built-in ones, e.g. `bigrams,title=2,chars=3-5,share=40`.
+        #[arg(long = "features")]
+        features: Vec<String>,
+        /// L2 strengths to try instead of the built-in ones (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        lambdas: Vec<f64>,
+        /// Naive Bayes shares to try instead of the built-in ones (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        nb_mixes: Vec<f64>,
+        /// Share of the right dev answers the `other` threshold may turn into `other`.
+        #[arg(long, default_value_t = crate::category::train::TrainOptions::default().other_right_share)]
+        other_right_share: f64,
     },
     /// The document-frequency table of the keyphrase extractor, from the shared news text.
     Keyphrases {
@@ -126,13 +142,37 @@ pub fn train(cmd: TrainCommand) -> anyhow::Result<()> {
             };
             say!("{}", crate::ner::train::train(&opts)?);
         }
-        TrainCommand::Category { data, out } => {
-            let opts = crate::category::train::TrainOptions {
+        TrainCommand::Category {
+            data,
+            out,
+            folds,
+            features,
+            lambdas,
+            nb_mixes,
+            other_right_share,
+        } => {
+            let mut opts = crate::category::train::TrainOptions {
                 data_dir: data,
                 out,
+                other_right_share,
                 ..Default::default()
             };
-            say!("{}", crate::category::train::train(&opts)?);
+            if !features.is_empty() {
+                opts.configs = features
+                    .iter()
+                    .map(|f| f.parse())
+                    .collect::<anyhow::Result<_>>()?;
+            }
+            if !lambdas.is_empty() {
+                opts.lambdas = lambdas;
+            }
+            if !nb_mixes.is_empty() {
+                opts.nb_mixes = nb_mixes;
+            }
+            match folds {
+                Some(k) => say!("{}", crate::category::train::cross_validate(&opts, k)?),
+                None => say!("{}", crate::category::train::train(&opts)?),
+            }
         }
         TrainCommand::Keyphrases { data, out } => {
             let opts = crate::keyphrases::docfreq::BuildOptions {

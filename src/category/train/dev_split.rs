@@ -116,6 +116,12 @@ fn join_overlapping(postings: &HashMap<u64, Vec<u32>>, sizes: &[usize], uf: &mut
 /// `true` for documents in the dev split: about one group in `every`, chosen by a hash of the
 /// group's smallest id, so the split does not depend on file order and never splits a group.
 pub fn dev_mask(docs: &[Doc], every: u64) -> Vec<bool> {
+    folds(docs, every).into_iter().map(|f| f == 0).collect()
+}
+
+/// The cross-validation fold (`0..k`) of every document: by a hash of its duplicate group's
+/// smallest id, so copies of one story always share a fold. Fold 0 is the dev split.
+pub fn folds(docs: &[Doc], k: u64) -> Vec<u64> {
     let groups = duplicate_groups(docs);
     let mut key: HashMap<usize, &str> = HashMap::new();
     for (i, g) in groups.iter().enumerate() {
@@ -124,10 +130,7 @@ pub fn dev_mask(docs: &[Doc], every: u64) -> Vec<bool> {
             *e = &docs[i].id;
         }
     }
-    groups
-        .iter()
-        .map(|g| fnv64(key[g]).is_multiple_of(every))
-        .collect()
+    groups.iter().map(|g| fnv64(key[g]) % k.max(1)).collect()
 }
 
 #[cfg(test)]

@@ -35,6 +35,9 @@ pub struct TrainOptions {
     pub max_iter: usize,
     /// After model selection, refit on train + dev before writing the model.
     pub refit_all: bool,
+    /// The `other` threshold is the confidence below which this share of the right answers on
+    /// the dev split fall (the model trained without it, as calibrated for shipping).
+    pub other_right_share: f64,
 }
 
 impl Default for TrainOptions {
@@ -52,12 +55,14 @@ impl Default for TrainOptions {
                     title_repeat: 2,
                     drop_stopwords: true,
                     long_text_words: 0,
+                    ..FeatureConfig::default()
                 },
                 FeatureConfig {
                     bigrams: true,
                     title_repeat: 2,
                     drop_stopwords: true,
                     long_text_words: 0,
+                    ..FeatureConfig::default()
                 },
             ],
             lambdas: vec![1e-5, 3e-5],
@@ -70,6 +75,37 @@ impl Default for TrainOptions {
             balance_lengths: true,
             max_iter: 300,
             refit_all: true,
+            other_right_share: 0.05,
         }
+    }
+}
+
+/// A feature set written as comma-separated settings, for trying settings from the command
+/// line: `bigrams`, `title=N`, `stopwords` (keep them), `long=N`, `chars=MIN-MAX`, `share=P`.
+impl std::str::FromStr for FeatureConfig {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<FeatureConfig> {
+        let mut c = FeatureConfig::default();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (key, value) = part.split_once('=').unwrap_or((part, ""));
+            match key {
+                "bigrams" => c.bigrams = true,
+                "stopwords" => c.drop_stopwords = false,
+                "title" => c.title_repeat = value.parse()?,
+                "long" => c.long_text_words = value.parse()?,
+                "share" => c.char_share = value.parse()?,
+                "chars" => {
+                    let (lo, hi) = value
+                        .split_once('-')
+                        .ok_or_else(|| anyhow::anyhow!("chars=MIN-MAX, got {value:?}"))?;
+                    c.char_min = lo.parse()?;
+                    c.char_max = hi.parse()?;
+                }
+                _ => anyhow::bail!("unknown feature setting {part:?}"),
+            }
+        }
+        anyhow::ensure!(c.char_share <= 100, "share is a percent");
+        Ok(c)
     }
 }

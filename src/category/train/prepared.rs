@@ -129,6 +129,7 @@ impl Prepared {
             idf: self.idf.clone(),
             weights,
             bias,
+            other_below: 0.0,
         }
     }
 

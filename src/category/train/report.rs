@@ -16,6 +16,16 @@ pub struct Candidate {
     pub dev_mean_dataset_accuracy: f64,
 }
 
+/// The `other` threshold and the shares of right and wrong dev answers under it.
+#[derive(Debug, Clone, Copy)]
+pub struct OtherCut {
+    pub below: f32,
+    pub right_below: f64,
+    pub wrong_below: f64,
+    /// `(share of right dev answers, the cut that gives it, share of wrong answers under it)`.
+    pub alternatives: [(f64, f32, f64); 5],
+}
+
 #[derive(Debug, Clone)]
 pub struct TrainReport {
     pub train_docs: usize,
@@ -24,6 +34,8 @@ pub struct TrainReport {
     pub chosen: Candidate,
     /// Softmax temperature fitted on the dev split, so the confidence is a usable probability.
     pub temperature: f64,
+    /// The confidence below which an article is `other`, as chosen on the dev split.
+    pub other: OtherCut,
     /// The chosen model, trained without the dev split, scored on it (as quantised for shipping).
     pub dev: Report,
     pub features: usize,
@@ -58,6 +70,21 @@ impl fmt::Display for TrainReport {
             self.chosen.nb_mix,
             self.temperature
         )?;
+        writeln!(
+            f,
+            "other below confidence {:.2}: {:.1}% of right and {:.1}% of wrong dev answers",
+            self.other.below,
+            100.0 * self.other.right_below,
+            100.0 * self.other.wrong_below
+        )?;
+        for (share, cut, wrong) in self.other.alternatives {
+            writeln!(
+                f,
+                "  (below {cut:.2}: {:.0}% of right, {:.1}% of wrong dev answers)",
+                100.0 * share,
+                100.0 * wrong
+            )?;
+        }
         writeln!(f, "dev split:\n{}", self.dev)?;
         writeln!(
             f,
@@ -74,9 +101,15 @@ impl fmt::Display for TrainReport {
     }
 }
 
-fn describe(c: &FeatureConfig) -> String {
+pub fn describe(c: &FeatureConfig) -> String {
     format!(
-        "bigrams={} title_repeat={} drop_stopwords={} long_text_words={}",
-        c.bigrams, c.title_repeat, c.drop_stopwords, c.long_text_words
+        "bigrams={} title_repeat={} drop_stopwords={} long_text_words={} chars={}-{} share={}",
+        c.bigrams,
+        c.title_repeat,
+        c.drop_stopwords,
+        c.long_text_words,
+        c.char_min,
+        c.char_max,
+        c.char_share
     )
 }

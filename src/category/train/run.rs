@@ -10,11 +10,11 @@ use super::dev_split::dev_mask;
 use super::examples::examples;
 use super::options::TrainOptions;
 use super::prepared::Prepared;
-use super::report::{Candidate, TrainReport};
+use super::report::{Candidate, OtherCut, TrainReport};
 use crate::category::classifier::Classifier;
 use crate::category::corpus::{Doc, read_jsonl};
 use crate::category::eval::{Report, evaluate};
-use crate::category::model::{CLASSES, Model};
+use crate::category::model::{CLASSES, Model, softmax};
 
 pub fn train(opts: &TrainOptions) -> anyhow::Result<TrainReport> {
     let started = Instant::now();
@@ -40,13 +40,15 @@ pub fn train(opts: &TrainOptions) -> anyhow::Result<TrainReport> {
     let (grid, best) = select(opts, &train, &dev)?;
     let (chosen, dev_report, dev_model) = best.context("no candidate trained")?;
     let temperature = fit_temperature(&dev_model, &dev);
+    let other = other_threshold(&dev_model, &dev, temperature, opts.other_right_share);
 
     let final_docs: Vec<&Doc> = if opts.refit_all {
         docs.iter().collect()
     } else {
         train.clone()
     };
-    let model = refit(opts, &chosen, &final_docs, temperature);
+    let mut model = refit(opts, &chosen, &final_docs, temperature);
+    model.other_below = other.below;
     let bytes = model.to_bytes();
     Classifier::from_bytes(&bytes).context("written model does not read back")?;
     if let Some(parent) = opts.out.parent() {
@@ -60,6 +62,7 @@ pub fn train(opts: &TrainOptions) -> anyhow::Result<TrainReport> {
         grid,
         chosen,
         temperature,
+        other,
         dev: dev_report,
         features: model.keys.len(),
         model_bytes: bytes.len(),
@@ -148,7 +151,44 @@ fn fit_temperature(model: &Model, dev: &[Doc]) -> f64 {
         .0
 }
 
-fn read_training_data(data_dir: &Path) -> anyhow::Result<Vec<Doc>> {
+/// The `other` threshold: the dev confidence (softmax of the logits over `temperature`, as
+/// shipped) below which `right_share` of the right dev answers fall, rounded to hundredths.
+fn other_threshold(model: &Model, dev: &[Doc], temperature: f64, right_share: f64) -> OtherCut {
+    let mut right = Vec::new();
+    let mut wrong = Vec::new();
+    for d in dev {
+        let x = model.vectorise(&d.title, &d.text);
+        if x.is_empty() {
+            continue;
+        }
+        let z = model
+            .scores(&x)
+            .map(|v| (f64::from(v) / temperature) as f32);
+        let p = softmax(z);
+        let best = (0..CLASSES).fold(0, |b, k| if p[k] > p[b] { k } else { b });
+        if best == d.label as usize {
+            right.push(p[best]);
+        } else {
+            wrong.push(p[best]);
+        }
+    }
+    right.sort_by(f32::total_cmp);
+    let cut = |share: f64| {
+        let at = ((right.len() as f64 * share) as usize).min(right.len().saturating_sub(1));
+        right.get(at).map_or(0.0, |p| (p * 100.0).round() / 100.0)
+    };
+    let below = cut(right_share);
+    let under =
+        |v: &[f32], c: f32| v.iter().filter(|&&p| p < c).count() as f64 / v.len().max(1) as f64;
+    OtherCut {
+        below,
+        right_below: under(&right, below),
+        wrong_below: under(&wrong, below),
+        alternatives: [0.02, 0.05, 0.1, 0.15, 0.2].map(|s| (s, cut(s), under(&wrong, cut(s)))),
+    }
+}
+
+pub(super) fn read_training_data(data_dir: &Path) -> anyhow::Result<Vec<Doc>> {
     let mut docs = read_jsonl(&data_dir.join("topics/bbc/train.jsonl"))?;
     docs.extend(read_jsonl(
         &data_dir.join("topics/ag_news/train-from-test.jsonl"),
