@@ -82,9 +82,19 @@ fn add_run(params: &Params, run: &[Word<'_>], candidates: &mut HashMap<String, C
             if span.len() > limit {
                 break;
             }
+            if span.len() > 1 && !noun_phrase(span) {
+                continue;
+            }
             add(candidates, span, span.len() == end);
         }
     }
+}
+
+/// Several words make a phrase only as a noun phrase: nouns and adjectives, ending in a noun
+/// ("economic sanctions", not "imposed economic sanctions" or "providing military").
+fn noun_phrase(span: &[Word<'_>]) -> bool {
+    span.iter().all(|w| w.nominal || w.name_like)
+        && span.last().is_some_and(|w| w.noun || w.name_like)
 }
 
 fn add(candidates: &mut HashMap<String, Candidate>, span: &[Word<'_>], whole_run: bool) {

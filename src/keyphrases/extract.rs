@@ -49,9 +49,10 @@ pub fn explain(title: &str, text: &str, language: Option<&str>) -> Vec<(f32, Str
         scorer: Scorer::embedded(),
         pos: (lang.code == "en").then(PosTable::embedded),
     };
-    let mut out: Vec<(f32, String)> = rank::featurize(&Params::default(), &tables, title, text)
+    let params = Params::default();
+    let mut out: Vec<(f32, String)> = rank::featurize(&params, &tables, title, text)
         .into_iter()
-        .map(|s| (rank::final_score(tables.scorer, &s), s.shown))
+        .filter_map(|s| Some((rank::final_score(&params, tables.scorer, &s)?, s.shown)))
         .collect();
     out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     out

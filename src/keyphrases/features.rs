@@ -34,15 +34,23 @@ pub const NAMES: &[&str] = &[
     "adj",
     "adj_first",
     "multi_count",
+    "count_rank",
+    "top_ten",
+    "early_count",
 ];
 
-pub const N: usize = 26;
+pub const N: usize = 29;
+
+/// Where the mean idf of the phrase's words (divided by ten) sits in the vector.
+pub const IDF_MEAN: usize = 2;
 
 /// What the features need to know of the whole document.
 pub struct DocStats {
     pub sentences: u32,
     /// Occurrences of the most frequent candidate.
     pub max_count: f32,
+    /// Every candidate's count, highest first.
+    pub counts: Vec<f32>,
     /// Content words in the document.
     pub content_words: usize,
     pub english: bool,
@@ -60,6 +68,8 @@ pub fn features(
     let idf_min = idfs.iter().copied().fold(f32::INFINITY, f32::min);
     let unseen = idfs.iter().any(|&i| i >= df.max_idf() - 1e-4);
     let log_count = c.count.ln_1p();
+    // How many candidates occur more often.
+    let rank = doc.counts.partition_point(|&k| k > c.count);
     let sentences = doc.sentences.max(1) as f32;
     let count = c.count.max(1.0);
     let flag = |b: bool| if b { 1.0 } else { 0.0 };
@@ -109,5 +119,8 @@ pub fn features(
         head.adj,
         first,
         flag(c.words > 1) * log_count,
+        1.0 / (1.0 + rank as f32),
+        flag(rank < 10),
+        log_count / (1.0 + c.first_sentence as f32),
     ]
 }

@@ -22,6 +22,10 @@ use super::words::Lang;
 /// L2 penalty on the standardised weights (not the bias).
 const LAMBDA: f64 = 100.0;
 const FOLDS: usize = 5;
+/// The fit sees the candidates that compete for the top ten: seen at least this often, or
+/// first seen in the title or the lead. The many one-off words deep in a text would otherwise
+/// decide the weights.
+const FIT_MIN_COUNT: f32 = 3.0;
 
 /// One document's candidates, their labels and its gold phrases (normalised, sorted).
 struct Doc {
@@ -126,12 +130,32 @@ pub fn learn(dataset_dir: &Path, df: &DocFreq, pos: &PosTable) -> anyhow::Result
     })
 }
 
+/// The `n` best keyphrases of an English text under a scorer not yet embedded (the training
+/// report shows the seed article's).
+pub fn top_with(
+    scorer: &Scorer,
+    df: &DocFreq,
+    pos: &PosTable,
+    title: &str,
+    text: &str,
+    n: usize,
+) -> Vec<String> {
+    let lang = Lang::of("en").expect("English is supported");
+    let tables = Tables {
+        lang: &lang,
+        df,
+        scorer,
+        pos: Some(pos),
+    };
+    super::rank::rank(&Params::default(), &tables, title, text, n)
+}
+
 /// F1@10 of one document's ranking under `scorer`.
 fn f1(params: &Params, scorer: &Scorer, doc: &Doc) -> f64 {
     let scored: Vec<(f32, &Scored)> = doc
         .candidates
         .iter()
-        .map(|s| (super::rank::final_score(scorer, s), s))
+        .filter_map(|s| Some((super::rank::final_score(params, scorer, s)?, s)))
         .collect();
     let top = choose(params, scored, 10);
     document_prf(&doc.gold, &top).2
@@ -146,8 +170,11 @@ fn fit(docs: &[&Doc]) -> Scorer {
         .flat_map(|d| {
             d.candidates
                 .iter()
-                .map(|c| &c.x)
                 .zip(d.labels.iter().copied())
+                .filter(|(c, _)| {
+                    c.candidate.count >= FIT_MIN_COUNT || c.candidate.first_sentence <= 1
+                })
+                .map(|(c, l)| (&c.x, l))
         })
         .collect();
     let n = rows.len().max(1) as f64;

@@ -10,6 +10,9 @@ pub struct Params {
     /// What happens to a phrase nested in (or holding) a better-ranked one; phrases with the
     /// same stems in another order are always dropped.
     pub nested: Nested,
+    /// A single lower-case word outside the title whose idf in news is below this is not shown
+    /// alone (4.25: in more than about 4 % of news documents): "support", "officials".
+    pub generic_idf: f32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +31,7 @@ impl Default for Params {
         Params {
             max_words: 3,
             nested: Nested::DropSubsumed,
+            generic_idf: 4.25,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::candidates::{Candidate, candidates, is_name};
 use super::docfreq::DocFreq;
-use super::features::{DocStats, N, features};
+use super::features::{DocStats, IDF_MEAN, N, features};
 use super::model::Scorer;
 use super::params::{Nested, Params};
 use super::pos::PosTable;
@@ -31,15 +31,20 @@ pub struct Scored {
 
 /// Every candidate of the document with its features and the form it is shown in, by key.
 pub fn featurize(params: &Params, tables: &Tables<'_>, title: &str, text: &str) -> Vec<Scored> {
-    let mut words = words(tables.lang, title, text);
+    let mut words = words(tables.lang, tables.pos, title, text);
     if words.is_empty() {
         return Vec::new();
     }
-    let cased = mark_names(&mut words);
+    let cased = mark_names(tables.lang, &mut words);
     let candidates = candidates(params, &words);
     let doc = DocStats {
         sentences: words.last().map_or(0, |w| w.sentence + 1),
         max_count: candidates.values().map(|c| c.count).fold(0.0, f32::max),
+        counts: {
+            let mut k: Vec<f32> = candidates.values().map(|c| c.count).collect();
+            k.sort_by(|a, b| b.total_cmp(a));
+            k
+        },
         content_words: words.iter().filter(|w| w.content).count(),
         english: tables.lang.code == "en",
     };
@@ -67,14 +72,21 @@ pub fn rank(
     let candidates = featurize(params, tables, title, text);
     let scored: Vec<(f32, &Scored)> = candidates
         .iter()
-        .map(|s| (final_score(tables.scorer, s), s))
+        .filter_map(|s| Some((final_score(params, tables.scorer, s)?, s)))
         .collect();
     choose(params, scored, n)
 }
 
-/// The learned score of a candidate.
-pub fn final_score(scorer: &Scorer, s: &Scored) -> f32 {
-    scorer.score(&s.x)
+/// The learned score of a candidate, or `None` for a word no person would tag alone: a single
+/// lower-case word outside the title that is common in all news ("support", "officials",
+/// "concerns": in more than about 4 % of news documents, `Params::generic_idf`). It can still
+/// be part of a phrase ("U.S. officials").
+pub fn final_score(params: &Params, scorer: &Scorer, s: &Scored) -> Option<f32> {
+    let generic = s.candidate.words == 1
+        && !is_name(&s.candidate)
+        && !s.candidate.in_title
+        && s.x[IDF_MEAN] * 10.0 < params.generic_idf;
+    (!generic).then(|| scorer.score(&s.x))
 }
 
 /// The `n` best candidates that repeat no better one, as shown.

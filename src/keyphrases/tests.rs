@@ -17,13 +17,17 @@ fn seed_article_keyphrases_name_what_it_is_about() {
     let text = seed_article();
     let top = lower(&extract("", &text, Some("en"), 10));
     assert_eq!(top.len(), 10);
-    assert!(top.contains(&"russia".to_string()), "{top:?}");
-    assert!(
-        top.iter().any(|k| k == "china" || k == "chinese"),
-        "{top:?}"
-    );
+    for must in ["russia", "china", "ukraine"] {
+        assert!(top.contains(&must.to_string()), "{must} not in {top:?}");
+    }
+    // Words common in all news are not keyphrases on their own.
+    for generic in ["support", "concerns", "officials", "companies"] {
+        assert!(!top.contains(&generic.to_string()), "{generic} in {top:?}");
+    }
+    // Weak spot, pinned so it cannot silently get worse: "sanctions" (3 mentions, from the
+    // third paragraph on) and "Chinese companies" rank below the words of the lead.
     let wider = lower(&extract("", &text, Some("en"), 60));
-    assert!(wider.iter().any(|k| k.contains("sanction")), "{wider:?}");
+    assert!(wider.iter().any(|k| k == "sanctions"), "{wider:?}");
     assert!(wider.iter().any(|k| k.contains("military")), "{wider:?}");
 }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use rust_stemmers::Stemmer;
 
+use super::pos::PosTable;
 use crate::text::stopwords::is_stopword_in;
 use crate::text::tokenize::{Kind, Token, tokens};
 use crate::text::{STEMMED_LANGUAGES, stemmer_for};
@@ -17,6 +18,8 @@ pub struct Lang {
     pub stemmer: &'static Stemmer,
     determiners: &'static [&'static str],
     verbal: &'static [&'static str],
+    /// Every noun starts with a capital (German): a capital says nothing about a name.
+    pub capital_nouns: bool,
 }
 
 impl Lang {
@@ -79,6 +82,7 @@ impl Lang {
             stemmer: stemmer_for(code)?,
             determiners,
             verbal,
+            capital_nouns: code == "de",
         })
     }
 
@@ -109,10 +113,19 @@ pub struct Word<'a> {
     /// an infinitive marker or modal (a verb follows).
     pub after_determiner: bool,
     pub after_verbal: bool,
+    /// Can stand inside a noun phrase (mostly a noun or adjective, or capitalised), and can end
+    /// one (mostly a noun, or capitalised); always true without a part-of-speech table.
+    pub nominal: bool,
+    pub noun: bool,
 }
 
 /// The words of the title, then the text; sentences numbered across both.
-pub fn words<'a>(lang: &Lang, title: &'a str, text: &'a str) -> Vec<Word<'a>> {
+pub fn words<'a>(
+    lang: &Lang,
+    pos: Option<&PosTable>,
+    title: &'a str,
+    text: &'a str,
+) -> Vec<Word<'a>> {
     let mut out: Vec<Word<'a>> = Vec::new();
     let mut offset = 0;
     for (part, in_title) in [(title, true), (text, false)] {
@@ -145,6 +158,11 @@ pub fn words<'a>(lang: &Lang, title: &'a str, text: &'a str) -> Vec<Word<'a>> {
                 .map(|(_, w)| w.as_str());
             let after_determiner = before.is_some_and(|b| lang.determiners.contains(&b));
             let after_verbal = before.is_some_and(|b| lang.verbal.contains(&b));
+            let tag = pos
+                .filter(|_| !capitalised && !acronym)
+                .map(|p| p.of(&lower));
+            let nominal = tag.is_none_or(|p| p.noun + p.adj >= 0.5);
+            let noun = tag.is_none_or(|p| p.noun >= 0.5);
             out.push(Word {
                 token: t,
                 stem,
@@ -156,6 +174,8 @@ pub fn words<'a>(lang: &Lang, title: &'a str, text: &'a str) -> Vec<Word<'a>> {
                 name_like: false,
                 after_determiner,
                 after_verbal,
+                nominal,
+                noun,
             });
             prev = Some((t.sentence, lower));
         }
@@ -167,7 +187,7 @@ pub fn words<'a>(lang: &Lang, title: &'a str, text: &'a str) -> Vec<Word<'a>> {
 
 /// Per stem: (capitalised, all) occurrences not at a sentence start. Sets `name_like` on
 /// every word from them.
-pub fn mark_names(words: &mut [Word<'_>]) -> HashMap<String, (u32, u32)> {
+pub fn mark_names(lang: &Lang, words: &mut [Word<'_>]) -> HashMap<String, (u32, u32)> {
     let mut cased: HashMap<String, (u32, u32)> = HashMap::new();
     for w in words
         .iter()
@@ -181,7 +201,9 @@ pub fn mark_names(words: &mut [Word<'_>]) -> HashMap<String, (u32, u32)> {
         |stem: &str| cased.get(stem).is_some_and(|&(caps, all)| 2 * caps > all);
     for w in words.iter_mut() {
         w.name_like = w.acronym
-            || (w.capitalised && (!w.token.sentence_start || usually_capitalised(&w.stem)));
+            || (!lang.capital_nouns
+                && w.capitalised
+                && (!w.token.sentence_start || usually_capitalised(&w.stem)));
     }
     cased
 }
