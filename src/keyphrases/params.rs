@@ -13,6 +13,11 @@ pub struct Params {
     /// A single lower-case word outside the title whose idf in news is below this is not shown
     /// alone (4.25: in more than about 4 % of news documents): "support", "officials".
     pub generic_idf: f32,
+    /// Added to the learned log-odds of a noun phrase of several words seen at least twice:
+    /// KPCrowd's annotators favour single words, a reader wants the phrase where the story
+    /// repeats one ("Chinese companies"). 0.75 costs nothing measurable on KPCrowd (5-fold CV
+    /// F1@10 0.2035 against 0.2059) and triples the multi-word share of the output (3 % to 8 %).
+    pub repeated_phrase: f32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +37,7 @@ impl Default for Params {
             max_words: 3,
             nested: Nested::DropSubsumed,
             generic_idf: 4.25,
+            repeated_phrase: 0.75,
         }
     }
 }

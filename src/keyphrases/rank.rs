@@ -77,7 +77,8 @@ pub fn rank(
     choose(params, scored, n)
 }
 
-/// The learned score of a candidate, or `None` for a word no person would tag alone: a single
+/// The learned score of a candidate (plus `Params::repeated_phrase` for a noun phrase of several
+/// words that the story repeats), or `None` for a word no person would tag alone: a single
 /// lower-case word outside the title that is common in all news ("support", "officials",
 /// "concerns": in more than about 4 % of news documents, `Params::generic_idf`). It can still
 /// be part of a phrase ("U.S. officials").
@@ -86,7 +87,13 @@ pub fn final_score(params: &Params, scorer: &Scorer, s: &Scored) -> Option<f32> 
         && !is_name(&s.candidate)
         && !s.candidate.in_title
         && s.x[IDF_MEAN] * 10.0 < params.generic_idf;
-    (!generic).then(|| scorer.score(&s.x))
+    let repeated_phrase = s.candidate.words > 1 && s.candidate.count >= 2.0;
+    let bonus = if repeated_phrase {
+        params.repeated_phrase
+    } else {
+        0.0
+    };
+    (!generic).then(|| scorer.score(&s.x) + bonus)
 }
 
 /// The `n` best candidates that repeat no better one, as shown.
