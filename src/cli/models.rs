@@ -72,12 +72,17 @@ pub enum TrainCommand {
         #[arg(long, default_value_t = crate::category::train::TrainOptions::default().other_right_share)]
         other_right_share: f64,
     },
-    /// The document-frequency table of the keyphrase extractor, from the shared news text.
+    /// The keyphrase extractor: its document-frequency table from the shared news text, then
+    /// its candidate scorer from keyphrases/500N-KPCrowd (with a cross-validation report).
     Keyphrases {
         #[arg(long, default_value = "../shared/data")]
         data: PathBuf,
         #[arg(long, default_value = "models/keyphrase_df.bin")]
         out: PathBuf,
+        #[arg(long, default_value = "models/keyphrase_pos.bin")]
+        pos_out: PathBuf,
+        #[arg(long, default_value = "models/keyphrase_scorer.txt")]
+        scorer_out: PathBuf,
     },
 }
 
@@ -174,13 +179,32 @@ pub fn train(cmd: TrainCommand) -> anyhow::Result<()> {
                 None => say!("{}", crate::category::train::train(&opts)?),
             }
         }
-        TrainCommand::Keyphrases { data, out } => {
+        TrainCommand::Keyphrases {
+            data,
+            out,
+            pos_out,
+            scorer_out,
+        } => {
             let opts = crate::keyphrases::docfreq::BuildOptions {
-                data_dir: data,
-                out,
+                data_dir: data.clone(),
+                out: out.clone(),
                 ..Default::default()
             };
             say!("{}", crate::keyphrases::docfreq::build(&opts)?);
+            let df = crate::keyphrases::docfreq::DocFreq::from_bytes(&std::fs::read(&out)?)?;
+            let conll = data.join("ner/conll2003/train.txt");
+            let pos = crate::keyphrases::pos::PosTable::from_conll(
+                &std::fs::read_to_string(&conll)
+                    .with_context(|| format!("reading {}", conll.display()))?,
+            );
+            std::fs::write(&pos_out, pos.to_bytes())
+                .with_context(|| format!("writing {}", pos_out.display()))?;
+            say!("keyphrase pos table: {} words and suffixes", pos.len());
+            let report =
+                crate::keyphrases::learn::learn(&data.join("keyphrases/500N-KPCrowd"), &df, &pos)?;
+            std::fs::write(&scorer_out, report.scorer.to_text())
+                .with_context(|| format!("writing {}", scorer_out.display()))?;
+            say!("{report}");
         }
     }
     Ok(())

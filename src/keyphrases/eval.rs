@@ -100,7 +100,7 @@ fn read_predictions(path: &Path) -> anyhow::Result<HashMap<String, Vec<String>>>
     Ok(out)
 }
 
-fn norm(phrase: &str) -> String {
+pub(super) fn norm(phrase: &str) -> String {
     let stemmer = crate::text::stemmer();
     let lower = phrase.to_lowercase();
     lower
@@ -111,15 +111,14 @@ fn norm(phrase: &str) -> String {
         .join(" ")
 }
 
-pub fn score(dataset_dir: &Path, pred: &HashMap<String, Vec<String>>) -> anyhow::Result<Score> {
+/// The gold phrases of every document with a key file, normalised, sorted and distinct.
+pub(super) fn gold_phrases(dataset_dir: &Path) -> anyhow::Result<HashMap<String, Vec<String>>> {
     let keys = dataset_dir.join("keys");
-    let mut names: Vec<_> = std::fs::read_dir(&keys)
+    let names: Vec<_> = std::fs::read_dir(&keys)
         .with_context(|| format!("reading {}", keys.display()))?
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect();
-    names.sort();
-    let (mut ps, mut rs, mut fs) = (0.0, 0.0, 0.0);
-    let mut n = 0;
+    let mut out = HashMap::new();
     for name in names {
         let doc = name.rsplit_once('.').map_or(name.as_str(), |(d, _)| d);
         let raw = std::fs::read(keys.join(&name))?;
@@ -130,10 +129,23 @@ pub fn score(dataset_dir: &Path, pred: &HashMap<String, Vec<String>>) -> anyhow:
             .collect();
         gold.sort();
         gold.dedup();
+        out.insert(doc.to_string(), gold);
+    }
+    Ok(out)
+}
+
+pub fn score(dataset_dir: &Path, pred: &HashMap<String, Vec<String>>) -> anyhow::Result<Score> {
+    let gold = gold_phrases(dataset_dir)?;
+    let mut ids: Vec<&String> = gold.keys().collect();
+    ids.sort();
+    let (mut ps, mut rs, mut fs) = (0.0, 0.0, 0.0);
+    let mut n = 0;
+    for doc in ids {
+        let gold = &gold[doc];
         if gold.is_empty() {
             continue;
         }
-        let (p, r, f) = document_prf(&gold, pred.get(doc).map_or(&[][..], Vec::as_slice));
+        let (p, r, f) = document_prf(gold, pred.get(doc).map_or(&[][..], Vec::as_slice));
         ps += p;
         rs += r;
         fs += f;
@@ -150,7 +162,7 @@ pub fn score(dataset_dir: &Path, pred: &HashMap<String, Vec<String>>) -> anyhow:
 
 /// Precision, recall and F1 of the first 10 distinct normalised `predicted` phrases against
 /// the sorted, normalised `gold` phrases.
-fn document_prf(gold: &[String], predicted: &[String]) -> (f64, f64, f64) {
+pub(super) fn document_prf(gold: &[String], predicted: &[String]) -> (f64, f64, f64) {
     let mut top: Vec<String> = Vec::new();
     for k in predicted {
         let k = norm(k);

@@ -1,272 +1,120 @@
-//! Candidate phrases, their scores, near-duplicate removal and the form each is shown in.
-//! It must stay a pure function of its inputs: no global state beyond the stemmer and df table.
+//! Ranking: candidates scored by the learned scorer, near-duplicates removed (same stems in any
+//! order, or a phrase that only ever occurs inside a better one), each shown as written.
+//! It must stay a pure function of its inputs: no global state beyond the tables it is given.
 
 use std::collections::HashMap;
 
+use super::candidates::{Candidate, candidates, is_name};
 use super::docfreq::DocFreq;
+use super::features::{DocStats, IDF_MEAN, N, features};
+use super::model::Scorer;
 use super::params::{Nested, Params};
-use crate::text::stemmer;
-use crate::text::stopwords::is_stopword;
-use crate::text::tokenize::{Kind, Token, tokens};
+use super::pos::PosTable;
+use super::words::{Lang, mark_names, words};
 
-/// One word of the document, normalised.
-struct Word<'a> {
-    token: Token<'a>,
-    stem: String,
-    /// Can be part of a candidate: not a stopword, not a number, longer than one character.
-    content: bool,
-    in_title: bool,
-    /// Sentence index counted over title and text together.
-    sentence: u32,
-    /// Starts with a capital letter in a sentence that is not all capitals (a shouted headline
-    /// says nothing about names).
-    capitalised: bool,
-    /// Two or more letters, all capitals, in a sentence that is not all capitals.
-    acronym: bool,
-    /// Part of a name: capitalised inside a sentence, or at a sentence start when the document
-    /// mostly capitalises this word elsewhere. Set once the whole document has been seen.
-    name_like: bool,
+/// What ranking reads besides the text: the language and the two trained tables.
+pub struct Tables<'a> {
+    pub lang: &'a Lang,
+    pub df: &'a DocFreq,
+    pub scorer: &'a Scorer,
+    /// Part-of-speech shares, for English.
+    pub pos: Option<&'a PosTable>,
 }
 
-/// A name may be longer than `max_words` ("Wuhan Global Sensor Technology"); cutting it would
-/// give fragments that are not phrases at all.
-const MAX_NAME_WORDS: usize = 5;
-
-#[derive(Default)]
-struct Candidate {
-    words: usize,
-    count: f32,
-    first_sentence: u32,
-    in_title: bool,
-    /// Occurrences not at a sentence start, and how many of them are capitalised.
-    inner: u32,
-    capitalised: u32,
-    /// Surface forms seen inside sentences, with counts, to show the phrase as written.
-    forms: HashMap<String, u32>,
-    first_form: String,
+/// One candidate with its features, before scoring: what training learns from.
+pub struct Scored {
+    pub key: String,
+    pub shown: String,
+    pub candidate: Candidate,
+    pub x: [f32; N],
 }
 
-pub fn rank(params: &Params, df: &DocFreq, title: &str, text: &str, n: usize) -> Vec<String> {
-    let mut words = words(title, text);
+/// Every candidate of the document with its features and the form it is shown in, by key.
+pub fn featurize(params: &Params, tables: &Tables<'_>, title: &str, text: &str) -> Vec<Scored> {
+    let mut words = words(tables.lang, tables.pos, title, text);
     if words.is_empty() {
         return Vec::new();
     }
-    let cased = mark_names(&mut words);
+    let cased = mark_names(tables.lang, &mut words);
     let candidates = candidates(params, &words);
-    let scored = score(params, df, candidates);
-    choose(params, &scored, &cased, n)
-}
-
-/// Per stem: (capitalised, all) occurrences not at a sentence start. Sets `name_like` on
-/// every word from them.
-fn mark_names(words: &mut [Word<'_>]) -> HashMap<String, (u32, u32)> {
-    let mut cased: HashMap<String, (u32, u32)> = HashMap::new();
-    for w in words
-        .iter()
-        .filter(|w| w.token.kind == Kind::Word && !w.token.sentence_start)
-    {
-        let e = cased.entry(w.stem.clone()).or_default();
-        e.0 += u32::from(w.capitalised || w.acronym);
-        e.1 += 1;
-    }
-    let usually_capitalised =
-        |stem: &str| cased.get(stem).is_some_and(|&(caps, all)| 2 * caps > all);
-    for w in words.iter_mut() {
-        w.name_like = w.acronym
-            || (w.capitalised && (!w.token.sentence_start || usually_capitalised(&w.stem)));
-    }
-    cased
-}
-
-/// Every candidate phrase of the document by its stems.
-fn candidates(params: &Params, words: &[Word<'_>]) -> HashMap<String, Candidate> {
-    let mut candidates: HashMap<String, Candidate> = HashMap::new();
-    let mut i = 0;
-    while i < words.len() {
-        if !words[i].content {
-            i += 1;
-            continue;
-        }
-        // A run of content words in one sentence, with no punctuation between them.
-        let mut end = i + 1;
-        while end < words.len()
-            && words[end].content
-            && words[end].sentence == words[i].sentence
-            && adjacent(&words[end - 1], &words[end])
-        {
-            end += 1;
-        }
-        add_run(params, &words[i..end], &mut candidates);
-        i = end;
-    }
-    candidates
-}
-
-/// The candidates of one run of content words: spans never cut through a name; a span of
-/// names alone may be longer.
-fn add_run(params: &Params, run: &[Word<'_>], candidates: &mut HashMap<String, Candidate>) {
-    let end = run.len();
-    let starts = |k: usize| k == 0 || !run[k].name_like || !run[k - 1].name_like;
-    let ends = |k: usize| k + 1 == end || !run[k].name_like || !run[k + 1].name_like;
-    for start in (0..end).filter(|&k| starts(k)) {
-        for last in (start..end).filter(|&k| ends(k)) {
-            let span = &run[start..=last];
-            let limit = if span.iter().all(|w| w.name_like) {
-                MAX_NAME_WORDS
-            } else {
-                params.max_words
-            };
-            if span.len() > limit {
-                break;
-            }
-            add(candidates, span);
-        }
-    }
-}
-
-/// Candidates with their scores, best first (ties broken by key so the output does not
-/// depend on hash-map order).
-fn score(
-    params: &Params,
-    df: &DocFreq,
-    candidates: HashMap<String, Candidate>,
-) -> Vec<(f32, String, Candidate)> {
-    let mut scored: Vec<(f32, String, Candidate)> = candidates
+    let doc = DocStats {
+        sentences: words.last().map_or(0, |w| w.sentence + 1),
+        max_count: candidates.values().map(|c| c.count).fold(0.0, f32::max),
+        counts: {
+            let mut k: Vec<f32> = candidates.values().map(|c| c.count).collect();
+            k.sort_by(|a, b| b.total_cmp(a));
+            k
+        },
+        content_words: words.iter().filter(|w| w.content).count(),
+        english: tables.lang.code == "en",
+    };
+    let mut out: Vec<Scored> = candidates
         .into_iter()
-        .map(|(key, c)| {
-            let idf: f32 = key.split(' ').map(|s| df.idf(s)).sum::<f32>() / c.words as f32;
-            let mut score = c.count.powf(params.tf_power) * idf;
-            if ends_verb_like(&c.first_form) {
-                score *= params.verb_like;
-            }
-            score *= 1.0 + params.position / (1.0 + c.first_sentence as f32);
-            if c.in_title {
-                score *= params.title;
-            }
-            score *= params.per_word.powi(c.words as i32 - 1);
-            (score, key, c)
+        .map(|(key, c)| Scored {
+            x: features(tables.df, tables.pos, &doc, &key, &c),
+            shown: display(&c, &key, &cased),
+            key,
+            candidate: c,
         })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    scored
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
+/// The `n` best keyphrases of the document, best first.
+pub fn rank(
+    params: &Params,
+    tables: &Tables<'_>,
+    title: &str,
+    text: &str,
+    n: usize,
+) -> Vec<String> {
+    let candidates = featurize(params, tables, title, text);
+    let scored: Vec<(f32, &Scored)> = candidates
+        .iter()
+        .filter_map(|s| Some((final_score(params, tables.scorer, s)?, s)))
+        .collect();
+    choose(params, scored, n)
+}
+
+/// The learned score of a candidate (plus `Params::repeated_phrase` for a noun phrase of several
+/// words that the story repeats), or `None` for a word no person would tag alone: a single
+/// lower-case word outside the title that is common in all news ("support", "officials",
+/// "concerns": in more than about 4 % of news documents, `Params::generic_idf`). It can still
+/// be part of a phrase ("U.S. officials").
+pub fn final_score(params: &Params, scorer: &Scorer, s: &Scored) -> Option<f32> {
+    let generic = s.candidate.words == 1
+        && !is_name(&s.candidate)
+        && !s.candidate.in_title
+        && s.x[IDF_MEAN] * 10.0 < params.generic_idf;
+    let repeated_phrase = s.candidate.words > 1 && s.candidate.count >= 2.0;
+    let bonus = if repeated_phrase {
+        params.repeated_phrase
+    } else {
+        0.0
+    };
+    (!generic).then(|| scorer.score(&s.x) + bonus)
 }
 
 /// The `n` best candidates that repeat no better one, as shown.
-fn choose(
-    params: &Params,
-    scored: &[(f32, String, Candidate)],
-    cased: &HashMap<String, (u32, u32)>,
-    n: usize,
-) -> Vec<String> {
-    let mut chosen: Vec<(Vec<&str>, f32, String)> = Vec::with_capacity(n);
-    for (_, key, c) in scored {
-        let stems: Vec<&str> = key.split(' ').collect();
+pub fn choose(params: &Params, mut scored: Vec<(f32, &Scored)>, n: usize) -> Vec<String> {
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.key.cmp(&b.1.key)));
+    let mut chosen: Vec<(Vec<&str>, f32, &str)> = Vec::with_capacity(n);
+    for &(_, s) in &scored {
+        let stems: Vec<&str> = s.key.split(' ').collect();
+        let count = s.candidate.count;
         if chosen
             .iter()
-            .any(|(other, count, _)| duplicate(params.nested, (&stems, c.count), (other, *count)))
+            .any(|(other, c, _)| duplicate(params.nested, (&stems, count), (other, *c)))
         {
             continue;
         }
-        let shown = display(c, key, cased);
-        chosen.push((stems, c.count, shown));
+        chosen.push((stems, count, &s.shown));
         if chosen.len() == n {
             break;
         }
     }
-    chosen.into_iter().map(|(.., s)| s).collect()
-}
-
-fn words<'a>(title: &'a str, text: &'a str) -> Vec<Word<'a>> {
-    let stemmer = stemmer();
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for (part, in_title) in [(title, true), (text, false)] {
-        let toks = tokens(part);
-        let sentences = toks.last().map_or(0, |t| t.sentence + 1) as usize;
-        let mut has_lower = vec![false; sentences];
-        for t in &toks {
-            has_lower[t.sentence as usize] |= t.text.chars().any(char::is_lowercase);
-        }
-        for t in toks {
-            let cased = has_lower[t.sentence as usize];
-            let lower: String = t.text.chars().flat_map(char::to_lowercase).collect();
-            let acronym =
-                cased && t.text.chars().count() >= 2 && t.text.chars().all(|c| !c.is_lowercase());
-            let capitalised = cased && t.text.starts_with(char::is_uppercase);
-            let content = t.kind == Kind::Word
-                && t.text.chars().count() > 1
-                && (acronym || !is_stopword(&lower));
-            let stem = if t.kind == Kind::Punct {
-                String::new()
-            } else {
-                stemmer.stem(&lower).into_owned()
-            };
-            out.push(Word {
-                token: t,
-                stem,
-                content,
-                in_title,
-                sentence: offset as u32 + t.sentence,
-                capitalised,
-                acronym,
-                name_like: false,
-            });
-        }
-        offset += sentences;
-    }
-    out
-}
-
-/// Consecutive content words (punctuation is a token of its own, so nothing stands between
-/// them) join into one phrase unless a lower-case word runs into a name: "support Russia" and
-/// "spokesperson Dmitry Peskov" are a verb or a role before a name, not one noun phrase, while
-/// "Chinese companies" (name, then lower case) is.
-fn adjacent(a: &Word<'_>, b: &Word<'_>) -> bool {
-    a.name_like || !b.name_like
-}
-
-fn add(candidates: &mut HashMap<String, Candidate>, span: &[Word<'_>]) {
-    let key = span
-        .iter()
-        .map(|w| w.stem.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let c = candidates.entry(key).or_insert_with(|| Candidate {
-        words: span.len(),
-        first_sentence: span[0].sentence,
-        ..Default::default()
-    });
-    c.count += 1.0;
-    c.in_title |= span[0].in_title;
-    let form = span
-        .iter()
-        .map(|w| w.token.text)
-        .collect::<Vec<_>>()
-        .join(" ");
-    if c.first_form.is_empty() {
-        c.first_form.clone_from(&form);
-    }
-    if !span[0].token.sentence_start {
-        c.inner += 1;
-        if span
-            .iter()
-            .all(|w| w.capitalised || w.token.text.starts_with(char::is_numeric))
-        {
-            c.capitalised += 1;
-        }
-        *c.forms.entry(form).or_default() += 1;
-    }
-}
-
-fn ends_verb_like(form: &str) -> bool {
-    let last = form.rsplit(' ').next().unwrap_or("");
-    last.starts_with(|c: char| c.is_lowercase())
-        && ["ing", "ed", "ly"].iter().any(|s| last.ends_with(s))
-}
-
-/// Written capitalised in most of its occurrences inside sentences: a name, kept as written.
-fn is_name(c: &Candidate) -> bool {
-    c.inner > 0 && 2 * c.capitalised > c.inner
+    chosen.into_iter().map(|(.., s)| s.to_string()).collect()
 }
 
 /// The phrase as most often written inside sentences: as written for a name, otherwise each

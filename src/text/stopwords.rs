@@ -1,5 +1,10 @@
-//! English stopwords: function words, reporting verbs and vague time/quantity nouns that never
-//! start or end a keyphrase. Only a lookup; it must not hold language detection or stemming.
+//! Stopwords: for English the project's list (function words, reporting verbs and vague
+//! time/quantity nouns that never start or end a keyphrase); for the other languages with a
+//! stemmer, the ISO lists of the `stop-words` crate. Only a lookup; it must not hold language
+//! detection or stemming.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 /// Sorted, lower-case, apostrophes removed ("don't" is looked up as "dont").
 const STOPWORDS: &[&str] = &[
@@ -482,6 +487,33 @@ pub fn is_stopword(lower: &str) -> bool {
     STOPWORDS.binary_search(&lower).is_ok()
 }
 
+/// Whether `lower` (already lower-case) is a stop word of the ISO 639-1 language `code`;
+/// English uses [`is_stopword`]; `None` for a language without a list here.
+pub fn is_stopword_in(code: &str, lower: &str) -> Option<bool> {
+    static CELLS: [OnceLock<HashSet<&'static str>>; 6] = [const { OnceLock::new() }; 6];
+    let i = match code {
+        "en" => return Some(is_stopword(lower)),
+        "de" => 0,
+        "fr" => 1,
+        "es" => 2,
+        "it" => 3,
+        "pt" => 4,
+        "nl" => 5,
+        _ => return None,
+    };
+    let set = CELLS[i].get_or_init(|| {
+        stop_words::lookup(code)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .collect()
+    });
+    Some(
+        set.contains(lower)
+            || (lower.contains('’') && set.contains(lower.replace('’', "'").as_str())),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -491,5 +523,10 @@ mod tests {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(is_stopword("the") && is_stopword("don't") && is_stopword("said"));
         assert!(!is_stopword("sanctions") && !is_stopword("china"));
+        assert_eq!(is_stopword_in("de", "und"), Some(true));
+        assert_eq!(is_stopword_in("de", "sanktionen"), Some(false));
+        assert_eq!(is_stopword_in("fr", "les"), Some(true));
+        assert_eq!(is_stopword_in("nl", "het"), Some(true));
+        assert_eq!(is_stopword_in("ru", "и"), None);
     }
 }

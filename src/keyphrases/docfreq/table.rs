@@ -40,6 +40,11 @@ impl DocFreq {
         ((1.0 + self.documents as f32) / (1.0 + df as f32)).ln() + 1.0
     }
 
+    /// The idf of a stem never seen: the highest there is.
+    pub fn max_idf(&self) -> f32 {
+        (1.0 + self.documents as f32).ln() + 1.0
+    }
+
     pub fn from_bytes(b: &[u8]) -> anyhow::Result<DocFreq> {
         ensure!(
             b.len() >= 20 && &b[..8] == MAGIC,
