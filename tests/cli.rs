@@ -425,12 +425,13 @@ async fn sigterm_stops_the_daemon_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(dir.path(), &[site.url("/feed.xml")], "");
     let db_url = format!("sqlite://{}", dir.path().join("stringer.db").display());
+    let log_path = dir.path().join("daemon.log");
     let mut daemon = stringer()
         .arg("--config")
         .arg(&cfg)
         .arg("run")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .unwrap();
     let store = stringer::store::Store::connect(&db_url, 1).await.unwrap();
@@ -438,7 +439,8 @@ async fn sigterm_stops_the_daemon_cleanly() {
     while store.article_counts().await.unwrap().done < 3 {
         assert!(
             started.elapsed() < Duration::from_secs(60),
-            "daemon stored nothing"
+            "daemon stored nothing:\n{}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
