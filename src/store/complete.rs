@@ -173,14 +173,15 @@ macro_rules! link_entities {
             let ids: HashMap<(String, String), i64> =
                 ids.into_iter().map(|(id, key, kind)| ((key, kind), id)).collect();
             let mut links = sqlx::QueryBuilder::new(
-                "INSERT INTO article_entities (article_id, entity_id, mentions, first_offset, seen_at) ",
+                "INSERT INTO article_entities (article_id, entity_id, mentions, first_offset, seen_at, source) ",
             );
             links.push_values(&$r.entities, |mut row, e| {
                 row.push_bind($r.id)
                     .push_bind(ids.get(&(e.key.clone(), e.kind.clone())).copied().unwrap_or_default())
                     .push_bind(e.mentions)
                     .push_bind(e.first_offset)
-                    .push_bind($r.event_time);
+                    .push_bind($r.event_time)
+                    .push_bind($r.source.clone());
             });
             links.build().execute(&mut *$tx).await?;
         }

@@ -1,6 +1,7 @@
 //! Trend queries: which entities are mentioned in more articles in a window than their
 //! trailing baseline predicts (`trends::expected`, `trends::surprise`). The window is counted
-//! exactly from `article_entities.seen_at` (one covering index range); the baseline of the
+//! exactly from the mentions (`article_entities` by `seen_at`, with their article's source:
+//! one covering index range); the baseline of the
 //! candidates from the daily and hourly rollups, or from the per-article rows when the query is narrowed
 //! to a topic or category (the rollups are per entity, not per entity and topic).
 
@@ -149,21 +150,27 @@ impl Store {
         lo: DateTime<Utc>,
     ) -> Result<Vec<WindowRow>> {
         Ok(on_pool!(self, pool => {
-            // Mentions first (one covering index range over the window), then their articles:
-            // CROSS JOIN keeps SQLite from starting at the articles' status index; PostgreSQL
-            // plans it as the inner join it is. Names are looked up for the groups only.
+            // The mentions alone (one covering index range over the window: they carry their
+            // article's source and exist only for done articles); their articles only when a
+            // topic or category narrows the query, joined with CROSS JOIN so that SQLite still
+            // starts at the mentions. Names are looked up for the groups only.
+            let narrowed = query.topic.is_some() || query.category.is_some();
             let mut q = sqlx::QueryBuilder::new(
                 "SELECT e.id, e.name, e.type, w.articles, w.sources FROM \
                  (SELECT ae.entity_id AS id, CAST(COUNT(*) AS BIGINT) AS articles, \
-                   CAST(COUNT(DISTINCT a.source) AS BIGINT) AS sources \
-                  FROM article_entities ae CROSS JOIN articles a \
-                  WHERE a.id = ae.article_id AND a.status = 'done' AND ae.seen_at >= ",
+                   CAST(COUNT(DISTINCT ae.source) AS BIGINT) AS sources \
+                  FROM article_entities ae",
             );
-            q.push_bind(lo).push(" AND ae.seen_at < ").push_bind(query.now);
+            if narrowed {
+                q.push(" CROSS JOIN articles a WHERE a.id = ae.article_id AND");
+            } else {
+                q.push(" WHERE");
+            }
+            q.push(" ae.seen_at >= ").push_bind(lo).push(" AND ae.seen_at < ").push_bind(query.now);
             filters(&mut q, query);
             q.push(" GROUP BY ae.entity_id HAVING COUNT(*) >= ")
                 .push_bind(query.min_count)
-                .push(" AND COUNT(DISTINCT a.source) >= ")
+                .push(" AND COUNT(DISTINCT ae.source) >= ")
                 .push_bind(query.min_sources)
                 .push(") w JOIN entities e ON e.id = w.id");
             if let Some(kind) = &query.kind {
