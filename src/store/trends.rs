@@ -48,8 +48,12 @@ pub struct TrendRow {
     pub score: f64,
 }
 
-/// Entities of the window: id, name, type, articles, sources.
-type WindowRow = (i64, String, String, i64, i64);
+/// Entities of the window: id, name, type, articles, sources, and their articles in the
+/// whole days of the baseline (from the daily rollups; 0 when the query reads none).
+type WindowRow = (i64, String, String, i64, i64, i64);
+
+/// One span of the baseline: the rollup table, its time column, and `[from, to)`.
+type Part = (&'static str, &'static str, DateTime<Utc>, DateTime<Utc>);
 
 /// The filter clauses shared by the queries, as SQL pieces with their binds pushed.
 fn filters<DB: sqlx::Database>(q: &mut sqlx::QueryBuilder<DB>, query: &TrendQuery)
@@ -70,10 +74,7 @@ where
 
 /// Splits `[from, to)` into the rollups that cover it: the hours before the first whole day,
 /// the whole days, the hours after the last (all hours when no whole day fits).
-fn baseline_parts(
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Vec<(&'static str, &'static str, DateTime<Utc>, DateTime<Utc>)> {
+fn baseline_parts(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Part> {
     let first_day = day_of(from)
         + if day_of(from) < from {
             Duration::days(1)
@@ -96,25 +97,31 @@ impl Store {
     pub async fn trends(&self, query: &TrendQuery) -> Result<Vec<TrendRow>> {
         let lo = (query.now - query.window).max(DateTime::UNIX_EPOCH);
         let base_lo = (lo - query.baseline).max(DateTime::UNIX_EPOCH);
-        let window = self.window_entities(query, lo).await?;
+        let narrowed = query.topic.is_some() || query.category.is_some();
+        let parts = baseline_parts(base_lo, lo);
+        let days = parts
+            .iter()
+            .find(|p| p.0 == "entity_days" && !narrowed)
+            .map(|p| (p.2, p.3));
+        let window = self.window_entities(query, lo, days).await?;
         if window.is_empty() {
             return Ok(Vec::new());
         }
         let window_total = self.articles_between(query, lo, query.now).await?;
-        let ids: Vec<i64> = window.iter().map(|w| w.0).collect();
-        let (baseline, baseline_total) = if query.topic.is_some() || query.category.is_some() {
+        let (baseline, baseline_total) = if narrowed {
+            let ids: Vec<i64> = window.iter().map(|w| w.0).collect();
             (
                 self.raw_baseline(query, &ids, base_lo, lo).await?,
                 self.articles_between(query, base_lo, lo).await?,
             )
         } else {
-            self.rolled_baseline(&ids, base_lo, lo).await?
+            self.rolled_baseline(&window, &parts, base_lo, lo).await?
         };
         let baseline: HashMap<i64, i64> = baseline.into_iter().collect();
         let secs = |d: Duration| d.num_milliseconds() as f64 / 1000.0;
         let mut rows: Vec<TrendRow> = window
             .into_iter()
-            .map(|(id, name, kind, articles, sources)| {
+            .map(|(id, name, kind, articles, sources, _)| {
                 let counts = Counts {
                     window: articles,
                     baseline: baseline.get(&id).copied().unwrap_or(0),
@@ -144,20 +151,39 @@ impl Store {
         Ok(rows)
     }
 
+    /// The window's entities, with their baseline articles of the whole `days` when given.
     async fn window_entities(
         &self,
         query: &TrendQuery,
         lo: DateTime<Utc>,
+        days: Option<(DateTime<Utc>, DateTime<Utc>)>,
     ) -> Result<Vec<WindowRow>> {
         Ok(on_pool!(self, pool => {
             // The mentions alone (one covering index range over the window: they carry their
             // article's source and exist only for done articles); their articles only when a
             // topic or category narrows the query, joined with CROSS JOIN so that SQLite still
-            // starts at the mentions. Names are looked up for the groups only.
+            // starts at the mentions. Names and daily baselines are looked up for the groups
+            // only (one primary-key range each). Planned for its own bounds every time
+            // (`persistent(false)`): a generic plan cannot know how wide the window is.
             let narrowed = query.topic.is_some() || query.category.is_some();
-            let mut q = sqlx::QueryBuilder::new(
-                "SELECT e.id, e.name, e.type, w.articles, w.sources FROM \
-                 (SELECT ae.entity_id AS id, CAST(COUNT(*) AS BIGINT) AS articles, \
+            let mut q = sqlx::QueryBuilder::new("SELECT e.id, e.name, e.type, w.articles, w.sources, ");
+            match days {
+                Some((from, to)) => {
+                    q.push(
+                        "CAST(COALESCE((SELECT SUM(d.articles) FROM entity_days d \
+                         WHERE d.entity_id = w.id AND d.day >= ",
+                    )
+                    .push_bind(from)
+                    .push(" AND d.day < ")
+                    .push_bind(to)
+                    .push("), 0) AS BIGINT)");
+                }
+                None => {
+                    q.push("CAST(0 AS BIGINT)");
+                }
+            }
+            q.push(
+                " FROM (SELECT ae.entity_id AS id, CAST(COUNT(*) AS BIGINT) AS articles, \
                    CAST(COUNT(DISTINCT ae.source) AS BIGINT) AS sources \
                   FROM article_entities ae",
             );
@@ -176,7 +202,7 @@ impl Store {
             if let Some(kind) = &query.kind {
                 q.push(" WHERE e.type = ").push_bind(kind.clone());
             }
-            q.build_query_as().fetch_all(pool).await?
+            q.build_query_as().persistent(false).fetch_all(pool).await?
         }))
     }
 
@@ -195,22 +221,28 @@ impl Store {
             );
             q.push_bind(from).push(" AND a.event_time < ").push_bind(to);
             filters(&mut q, query);
-            q.build_query_scalar().fetch_one(pool).await?
+            q.build_query_scalar().persistent(false).fetch_one(pool).await?
         }))
     }
 
-    /// Baseline counts of `ids` and all articles, from the rollups: whole days from the
-    /// daily ones, the ragged ends from the hourly ones.
+    /// Baseline counts of the window's entities and of all articles, from the rollups: the
+    /// whole days came with the window rows, the ragged ends from the hourly rollups.
     async fn rolled_baseline(
         &self,
-        ids: &[i64],
+        window: &[WindowRow],
+        parts: &[Part],
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<(Vec<(i64, i64)>, i64)> {
-        let mut counts: HashMap<i64, i64> = HashMap::new();
-        for (table, column, lo, hi) in baseline_parts(from, to) {
-            for (id, n) in self.rolled_counts(table, column, ids, lo, hi).await? {
-                *counts.entry(id).or_default() += n;
+        let mut counts: HashMap<i64, i64> = window.iter().map(|w| (w.0, w.5)).collect();
+        for &(table, _, lo, hi) in parts {
+            if table != "entity_hours" || lo >= hi {
+                continue;
+            }
+            for (id, n) in self.hourly_counts(lo, hi).await? {
+                if let Some(c) = counts.get_mut(&id) {
+                    *c += n;
+                }
             }
         }
         let total: Option<i64> = on_pool!(self, pool => {
@@ -225,42 +257,20 @@ impl Store {
         Ok((counts.into_iter().collect(), total.unwrap_or(0)))
     }
 
-    /// Articles of `ids` in `[lo, hi)` from one rollup table. Days are looked up per entity
-    /// (few rows each); hours, at most a day's worth, are read as one range and sifted here,
-    /// which costs less than a lookup per entity.
-    async fn rolled_counts(
-        &self,
-        table: &str,
-        column: &str,
-        ids: &[i64],
-        lo: DateTime<Utc>,
-        hi: DateTime<Utc>,
-    ) -> Result<Vec<(i64, i64)>> {
-        let per_entity = table == "entity_days";
-        let rows: Vec<(i64, i64)> = on_pool!(self, pool => {
-            let mut q = sqlx::QueryBuilder::new(format!(
-                "SELECT entity_id, CAST(SUM(articles) AS BIGINT) FROM {table} WHERE {column} >= "
-            ));
-            q.push_bind(lo).push(format!(" AND {column} < ")).push_bind(hi);
-            if per_entity {
-                q.push(" AND entity_id IN (");
-                let mut list = q.separated(", ");
-                for id in ids {
-                    list.push_bind(*id);
-                }
-                q.push(")");
-            }
-            q.push(" GROUP BY entity_id");
-            q.build_query_as().fetch_all(pool).await?
-        });
-        if per_entity {
-            return Ok(rows);
-        }
-        let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
-        Ok(rows
-            .into_iter()
-            .filter(|(id, _)| wanted.contains(id))
-            .collect())
+    /// Articles per entity in `[lo, hi)` (at most a day) from the hourly rollups: read as
+    /// one range and sifted by the caller, which costs less than a lookup per entity.
+    async fn hourly_counts(&self, lo: DateTime<Utc>, hi: DateTime<Utc>) -> Result<Vec<(i64, i64)>> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT entity_id, CAST(SUM(articles) AS BIGINT) FROM entity_hours \
+                 WHERE hour >= $1 AND hour < $2 GROUP BY entity_id",
+            )
+            .bind(lo)
+            .bind(hi)
+            .persistent(false)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// Baseline counts of `ids` from the per-article rows (for a topic or category).
@@ -284,7 +294,7 @@ impl Store {
                 list.push_bind(*id);
             }
             q.push(") GROUP BY ae.entity_id");
-            q.build_query_as().fetch_all(pool).await?
+            q.build_query_as().persistent(false).fetch_all(pool).await?
         }))
     }
 }
