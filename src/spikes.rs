@@ -160,6 +160,7 @@ async fn alert_of(
         kind: "spike".into(),
         subject: c.counts.subject.clone(),
         fired_at: now,
+        queued_at: Utc::now(),
         quiet_until: cooldown::until(now, rule.cooldown),
         articles,
         matched: vec![name.to_string()],

@@ -21,6 +21,9 @@ pub struct NewAlert {
     /// What the cooldown is kept for: `article:ID`, `entity:NAME`, `topic:NAME`.
     pub subject: String,
     pub fired_at: DateTime<Utc>,
+    /// When it is written: its outbox rows are due from then (`fired_at` may be a clock
+    /// given for a test or a backfill).
+    pub queued_at: DateTime<Utc>,
     /// The rule stays quiet about the subject until then.
     pub quiet_until: DateTime<Utc>,
     pub articles: Vec<i64>,
@@ -80,7 +83,7 @@ macro_rules! record_alert {
                     )
                     .bind(id)
                     .bind(sink)
-                    .bind($a.fired_at)
+                    .bind($a.queued_at)
                     .execute(&mut *$tx)
                     .await?;
                 }

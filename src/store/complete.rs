@@ -114,6 +114,7 @@ impl DoneRow {
                 kind: "match".into(),
                 subject: format!("article:{}", self.id),
                 fired_at: self.fetched_at,
+                queued_at: self.fetched_at,
                 quiet_until: chrono::Duration::from_std(hit.cooldown)
                     .ok()
                     .and_then(|d| self.fetched_at.checked_add_signed(d))
