@@ -27,6 +27,14 @@ on_both_backends!(
 );
 
 const SPIKES: &str = r#"
+[topics.people]
+any = ["Janet Yellen"]
+
+[[alerts]]
+name = "people"
+sinks = ["hook"]
+spike = { topic = "people", min_count = 5, min_sources = 3, factor = 3, warm_up = "7d", window = "24h" }
+
 [[alerts]]
 name = "yellen"
 sinks = ["hook"]
@@ -128,11 +136,12 @@ async fn a_spike_fires_once_within_its_cooldown_and_the_webhook_gets_a_valid_env
         rules,
         BTreeSet::from([
             "yellen entity:Janet Yellen".to_string(),
-            "acme-any-source entity:Acme Widgets".to_string()
+            "acme-any-source entity:Acme Widgets".to_string(),
+            "people topic:people".to_string(),
         ]),
         "one source does not fire `acme`; too little history does not fire `yellen-cold`"
     );
-    assert_eq!(fired.len(), 2);
+    assert_eq!(fired.len(), 3);
     for later in [10, 60, 5 * 60 + 59] {
         let again = now + chrono::Duration::minutes(later);
         assert!(
@@ -147,7 +156,7 @@ async fn a_spike_fires_once_within_its_cooldown_and_the_webhook_gets_a_valid_env
     let after = stringer::spikes::check(&cfg, &store, now + chrono::Duration::hours(7))
         .await
         .unwrap();
-    assert_eq!(after.len(), 2);
+    assert_eq!(after.len(), 3);
 
     // The dry run on the same clock agrees: over the last day, `yellen` fires once.
     let test = cli(
@@ -186,15 +195,15 @@ async fn a_spike_fires_once_within_its_cooldown_and_the_webhook_gets_a_valid_env
         let (cfg, store, stop) = (cfg.clone(), store.clone(), stop.clone());
         async move { stringer::sinks::deliver(&cfg, store, "test-owner".into(), stop).await }
     });
-    receiver.wait_for(4, 30).await;
+    receiver.wait_for(6, 30).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     stop.cancel();
     worker.await.unwrap();
     let got = receiver.received();
-    assert_eq!(got.len(), 4, "each alert delivered once");
+    assert_eq!(got.len(), 6, "each alert delivered once");
     let schema = envelope_schema();
     let ids: BTreeSet<&str> = got.iter().map(|e| e["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), 4, "a new event, a new id");
+    assert_eq!(ids.len(), 6, "a new event, a new id");
     for e in &got {
         let errors: Vec<String> = schema.iter_errors(e).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{errors:?}\n{e:#}");
@@ -207,6 +216,9 @@ async fn a_spike_fires_once_within_its_cooldown_and_the_webhook_gets_a_valid_env
     assert_eq!(yellen["data"]["subject"], "entity:Janet Yellen");
     assert_eq!(yellen["data"]["details"]["articles"], 8);
     assert_eq!(yellen["data"]["details"]["sources"], 4);
+    let people = got.iter().find(|e| e["data"]["rule"] == "people").unwrap();
+    assert_eq!(people["data"]["details"]["articles"], 8);
+    assert_eq!(people["data"]["articles"].as_array().unwrap().len(), 8);
     let articles = yellen["data"]["articles"].as_array().unwrap();
     assert_eq!(articles.len(), 8);
     assert!(
@@ -233,7 +245,7 @@ async fn a_spike_fires_once_within_its_cooldown_and_the_webhook_gets_a_valid_env
             status[0]["delivered"].as_i64(),
             status[0]["pending"].as_i64()
         ),
-        (Some(4), Some(0)),
+        (Some(6), Some(0)),
         "{status}"
     );
     store.close().await;

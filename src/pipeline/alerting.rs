@@ -14,9 +14,10 @@ use super::context::Context;
 
 const SPIKES_EVERY: Duration = Duration::from_secs(60);
 
-/// Checks the spike rules every minute (the first time at once) until `done`.
+/// Checks the spike rules every minute (the first time at once), and forgets cooldowns that
+/// ended a day ago, until `done`.
 pub async fn keep_spikes(ctx: Arc<Context>, done: CancellationToken) {
-    if ctx.cfg.alerts.iter().all(|a| a.spike.is_none()) {
+    if ctx.cfg.alerts.is_empty() {
         return;
     }
     let mut ticks = tokio::time::interval(SPIKES_EVERY);
@@ -31,9 +32,16 @@ pub async fn keep_spikes(ctx: Arc<Context>, done: CancellationToken) {
 }
 
 async fn check(ctx: &Context) {
+    let now = Utc::now();
     let result = async {
-        ctx.store.refresh_all_rollups().await?;
-        crate::spikes::check(&ctx.cfg, &ctx.store, Utc::now()).await
+        ctx.store
+            .prune_cooldowns(now - chrono::Duration::days(1))
+            .await?;
+        if ctx.cfg.alerts.iter().any(|a| a.spike.is_some()) {
+            ctx.store.refresh_all_rollups().await?;
+            crate::spikes::check(&ctx.cfg, &ctx.store, now).await?;
+        }
+        Ok::<(), crate::store::StoreError>(())
     }
     .await;
     match result {

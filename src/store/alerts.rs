@@ -108,6 +108,18 @@ impl Store {
         }))
     }
 
+    /// Forgets cooldowns that ended before `before` (an ended cooldown and none mean the
+    /// same). Returns how many.
+    pub async fn prune_cooldowns(&self, before: DateTime<Utc>) -> Result<u64> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query("DELETE FROM alert_cooldowns WHERE until < $1")
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
     /// Alerts fired at or after `since`, newest first, at most `limit`.
     pub async fn alerts_since(&self, since: DateTime<Utc>, limit: i64) -> Result<Vec<AlertRow>> {
         let sql = format!(

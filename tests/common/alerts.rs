@@ -180,7 +180,12 @@ pub async fn store_planned(store: &Store, plan: &[Planned], now: DateTime<Utc>) 
             content_hash: format!("hash-{i}"),
             source: p.source.clone(),
             signature: None,
-            topics: Vec::new(),
+            // Yellen's articles are in the user topic `people`.
+            topics: if p.entity.0 == "Janet Yellen" {
+                vec!["people".into()]
+            } else {
+                Vec::new()
+            },
             alerts: Vec::new(),
         };
         assert!(
