@@ -24,6 +24,7 @@ on_both_backends!(
     a_match_rule_fires_once_per_matching_article_and_alerts_test_agrees,
     a_sink_down_for_a_while_and_a_sigkill_lose_no_alert_and_never_hold_up_storing,
     two_daemons_on_one_database_fire_and_deliver_one_alert,
+    a_stop_does_not_wait_for_a_webhook_that_never_answers,
 );
 
 const SPIKES: &str = r#"
@@ -502,6 +503,65 @@ async fn two_daemons_on_one_database_fire_and_deliver_one_alert(db: Db) {
     let log = std::fs::read_to_string(dir.path().join("a.log")).unwrap()
         + &std::fs::read_to_string(dir.path().join("b.log")).unwrap();
     assert!(log.contains("spike alert fired"), "{log}");
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn a_stop_does_not_wait_for_a_webhook_that_never_answers(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let site = Site::start().await;
+    let feed = feed_site(
+        &site,
+        "h",
+        &[("Quota deal", "fishing quotas")],
+        Duration::ZERO,
+    )
+    .await;
+    // Accepts connections (the kernel does) and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", silent.local_addr().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let rules = format!(
+        "[[sinks]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{url}\"\ntimeout = \"120s\"\n\
+         [[alerts]]\nname = \"quotas\"\nsinks = [\"hook\"]\nmatch = {{ any = [\"quota\"] }}\n\
+         [[feeds]]\nurl = \"{feed}\"\n"
+    );
+    // Still in [pipeline]: a short grace for work in flight.
+    let (path, _) = write_config(
+        dir.path(),
+        &tdb.url,
+        &format!("stop_grace = \"2s\"\n{rules}"),
+    );
+    let store = tdb.store().await;
+    let mut daemon = start_daemon(&path, &dir.path().join("daemon.log"));
+    wait_stored(&store, 1, 60).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await; // the POST is under way
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let asked = Instant::now();
+    let status = loop {
+        if let Some(status) = daemon.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            asked.elapsed() < Duration::from_secs(15),
+            "the daemon waits for the sink"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    assert!(
+        store.lease_owners().await.unwrap().is_empty(),
+        "the outbox lease is released"
+    );
+    let status = cli(&path, &["sinks", "status", "--format", "json"]);
+    assert_eq!(status[0]["pending"], 1, "{status}");
+    drop(silent);
     store.close().await;
     tdb.drop_db().await;
 }

@@ -22,7 +22,12 @@ pub async fn run(
     stop: CancellationToken,
 ) {
     while !stop.is_cancelled() {
-        let busy = match step(&store, &sink, &sender, &owner).await {
+        // A stop does not wait for a slow sink: the row's lease is released with the run's.
+        let result = tokio::select! {
+            () = stop.cancelled() => return,
+            r = step(&store, &sink, &sender, &owner) => r,
+        };
+        let busy = match result {
             Ok(busy) => busy,
             Err(e) => {
                 debug!(sink = %sink.name, error = %format!("{e:#}"), "cannot deliver now");
