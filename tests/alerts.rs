@@ -25,6 +25,7 @@ on_both_backends!(
     a_sink_down_for_a_while_and_a_sigkill_lose_no_alert_and_never_hold_up_storing,
     two_daemons_on_one_database_fire_and_deliver_one_alert,
     a_stop_does_not_wait_for_a_webhook_that_never_answers,
+    racing_claims_of_one_cooldown_record_one_alert,
 );
 
 const SPIKES: &str = r#"
@@ -202,6 +203,11 @@ async fn a_spike_fires_once_within_its_cooldown_and_the_webhook_gets_a_valid_env
     worker.await.unwrap();
     let got = receiver.received();
     assert_eq!(got.len(), 6, "each alert delivered once");
+    assert!(
+        receiver.tokens.lock().unwrap().iter().all(|t| t == "t0ken"),
+        "the configured header is sent"
+    );
+    assert_eq!(receiver.tokens.lock().unwrap().len(), 6);
     let schema = envelope_schema();
     let ids: BTreeSet<&str> = got.iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 6, "a new event, a new id");
@@ -563,5 +569,53 @@ async fn a_stop_does_not_wait_for_a_webhook_that_never_answers(db: Db) {
     assert_eq!(status[0]["pending"], 1, "{status}");
     drop(silent);
     store.close().await;
+    tdb.drop_db().await;
+}
+
+/// Eight connections record the same alert at the same moment: the cooldown claim lets one
+/// through, with its outbox row; a later time within the cooldown fires nothing, one after it
+/// fires again.
+async fn racing_claims_of_one_cooldown_record_one_alert(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let fired_at: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap();
+    let alert = |at: DateTime<Utc>| stringer::store::NewAlert {
+        rule: "r".into(),
+        kind: "spike".into(),
+        subject: "entity:X".into(),
+        fired_at: at,
+        queued_at: at,
+        quiet_until: at + chrono::Duration::hours(6),
+        articles: Vec::new(),
+        matched: vec!["X".into()],
+        details: serde_json::json!({}),
+        sinks: vec!["hook".into()],
+    };
+    let mut stores = Vec::new();
+    for _ in 0..8 {
+        stores.push(tdb.store().await);
+    }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(stores.len()));
+    let mut racers = tokio::task::JoinSet::new();
+    for store in stores.clone() {
+        let (barrier, alert) = (barrier.clone(), alert(fired_at));
+        racers.spawn(async move {
+            barrier.wait().await;
+            store.record_alert(&alert).await.unwrap()
+        });
+    }
+    let ids: Vec<i64> = racers.join_all().await.into_iter().flatten().collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let store = &stores[0];
+    let within = fired_at + chrono::Duration::minutes(359);
+    assert_eq!(store.record_alert(&alert(within)).await.unwrap(), None);
+    let after = fired_at + chrono::Duration::hours(6);
+    assert!(store.record_alert(&alert(after)).await.unwrap().is_some());
+    let status = store.sink_status().await.unwrap();
+    assert_eq!((status[0].sink.as_str(), status[0].pending), ("hook", 2));
+    for s in stores {
+        s.close().await;
+    }
     tdb.drop_db().await;
 }

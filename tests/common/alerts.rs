@@ -18,11 +18,20 @@ pub struct Receiver {
     pub up: Arc<AtomicBool>,
     /// Every request, answered or refused.
     pub hits: Arc<AtomicUsize>,
+    /// The `X-Token` header of every request.
+    pub tokens: Arc<Mutex<Vec<String>>>,
     pub url: String,
 }
 
-async fn receive(State(r): State<Receiver>, body: String) -> StatusCode {
+async fn receive(
+    State(r): State<Receiver>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> StatusCode {
     r.hits.fetch_add(1, Ordering::SeqCst);
+    if let Some(token) = headers.get("x-token").and_then(|v| v.to_str().ok()) {
+        r.tokens.lock().unwrap().push(token.to_string());
+    }
     if !r.up.load(Ordering::SeqCst) {
         return StatusCode::SERVICE_UNAVAILABLE;
     }
