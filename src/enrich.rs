@@ -76,7 +76,7 @@ impl Enricher {
         let category = self.classifier.classify(title, &page.text, language);
         let keyphrases = crate::keyphrases::extract(title, &page.text, language, KEYPHRASES);
         let category_name = category.map(|(c, _)| c.as_str());
-        let (topics, alerts) = self.topics(&page, &entities, category_name, feed_tags);
+        let (topics, alerts) = self.matches(&page, &entities, category_name, feed_tags);
         EnrichedArticle {
             final_url: url.to_string(),
             http_status,
@@ -93,7 +93,7 @@ impl Enricher {
     }
 
     /// The user topics the article matches, and the match rules it fires.
-    fn topics(
+    fn matches(
         &self,
         page: &CleanPage,
         entities: &[Entity],

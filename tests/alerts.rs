@@ -458,10 +458,15 @@ async fn a_sink_down_for_a_while_and_a_sigkill_lose_no_alert_and_never_hold_up_s
     daemon.wait().unwrap();
     let alerts = store.alerts_since(DateTime::UNIX_EPOCH, 100).await.unwrap();
     assert_eq!(alerts.len(), N);
-    let delivered: BTreeSet<i64> = got
+    let order: Vec<i64> = got
         .iter()
         .map(|e| e["data"]["alert_id"].as_i64().unwrap())
         .collect();
+    assert!(
+        order.is_sorted(),
+        "one sink's alerts go out in order: {order:?}"
+    );
+    let delivered: BTreeSet<i64> = order.iter().copied().collect();
     assert_eq!(
         delivered,
         alerts.iter().map(|a| a.id).collect(),
