@@ -7,11 +7,12 @@
 
 use url::Url;
 
+use crate::alerts::MatchRules;
 use crate::category::Classifier;
 use crate::clean;
 use crate::config::Config;
 use crate::matcher::{Subject, Topics};
-use crate::model::{CleanPage, EnrichedArticle, Entity};
+use crate::model::{AlertHit, CleanPage, EnrichedArticle, Entity};
 use crate::ner::{self, Aliases, Tagger};
 use crate::{stories, urls};
 
@@ -23,6 +24,7 @@ pub struct Enricher {
     classifier: &'static Classifier,
     aliases: Aliases,
     topics: Topics,
+    rules: MatchRules,
 }
 
 impl Enricher {
@@ -32,6 +34,7 @@ impl Enricher {
             classifier: Classifier::embedded(),
             aliases: Aliases::with_built_in(&cfg.entities.aliases),
             topics: Topics::new(&cfg.topics),
+            rules: MatchRules::new(&cfg.alerts),
         }
     }
 
@@ -72,12 +75,8 @@ impl Enricher {
         let entities = ner::entities(self.tagger, title, &page.text, language, &self.aliases);
         let category = self.classifier.classify(title, &page.text, language);
         let keyphrases = crate::keyphrases::extract(title, &page.text, language, KEYPHRASES);
-        let topics = self.topics(
-            &page,
-            &entities,
-            category.map(|(c, _)| c.as_str()),
-            feed_tags,
-        );
+        let category_name = category.map(|(c, _)| c.as_str());
+        let (topics, alerts) = self.matches(&page, &entities, category_name, feed_tags);
         EnrichedArticle {
             final_url: url.to_string(),
             http_status,
@@ -89,25 +88,28 @@ impl Enricher {
             category,
             keyphrases,
             topics,
+            alerts,
         }
     }
 
-    fn topics(
+    /// The user topics the article matches, and the match rules it fires.
+    fn matches(
         &self,
         page: &CleanPage,
         entities: &[Entity],
         category: Option<&str>,
         feed_tags: &[String],
-    ) -> Vec<String> {
+    ) -> (Vec<String>, Vec<AlertHit>) {
         let keys: Vec<String> = entities.iter().map(|e| e.key.clone()).collect();
-        self.topics.of(&Subject {
+        let subject = Subject {
             title: page.title.as_deref().unwrap_or(""),
             text: &page.text,
             language: page.language.as_deref(),
             category,
             tags: feed_tags,
             entity_keys: &keys,
-        })
+        };
+        (self.topics.of(&subject), self.rules.hits(&subject))
     }
 }
 

@@ -262,6 +262,24 @@ fn hints_from(headers: &HeaderMap, now: DateTime<Utc>) -> ServerHints {
     }
 }
 
+/// The client that POSTs to destinations the user configured (webhook sinks): the same user
+/// agent and crypto provider, the sink's timeout, no redirects. No private-network guard: the
+/// URL is the user's own choice, not something a feed supplied, and is often on loopback.
+pub fn post_client(user_agent: &str, timeout: Duration) -> anyhow::Result<reqwest::Client> {
+    install_crypto_provider();
+    Ok(reqwest::Client::builder()
+        .user_agent(user_agent)
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(redirect::Policy::none())
+        .build()?)
+}
+
+/// A request error as one line with its causes (refused, DNS, TLS, timed out).
+pub fn describe_error(e: reqwest::Error) -> String {
+    map_reqwest(e).to_string()
+}
+
 /// The whole error chain: reqwest's top-level message alone ("error sending request") hides
 /// the cause a user needs (refused, DNS, TLS, blocked address).
 fn map_reqwest(e: reqwest::Error) -> FetchError {

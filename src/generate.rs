@@ -182,6 +182,7 @@ fn article(
         source: crate::urls::source_of(&job.url),
         signature: None,
         topics: Vec::new(),
+        alerts: Vec::new(),
     };
     (job, article)
 }

@@ -18,6 +18,7 @@ pub mod subscriptions;
 pub mod urls;
 
 // Reading pages (pure: bytes and text in, structs out).
+pub mod alerts;
 pub mod category;
 pub mod clean;
 pub mod enrich;
@@ -30,7 +31,10 @@ pub mod trends;
 
 // Running and keeping it.
 pub mod api;
+pub mod envelope;
 pub mod export;
 pub mod generate;
 pub mod pipeline;
+pub mod sinks;
+pub mod spikes;
 pub mod store;

@@ -110,6 +110,20 @@ pub struct EnrichedArticle {
     pub signature: Option<Vec<u32>>,
     /// The user topics the article matches.
     pub topics: Vec<String>,
+    /// The match rules the article fires (recorded with it, in the same transaction).
+    pub alerts: Vec<AlertHit>,
+}
+
+/// A match rule that an article fires: what to record and where to send it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertHit {
+    pub rule: String,
+    /// What matched (phrases, entities, values, regular expressions), for the reader.
+    pub matched: Vec<String>,
+    /// The sinks that receive the alert.
+    pub sinks: Vec<String>,
+    /// How long the rule stays quiet about this article after firing.
+    pub cooldown: std::time::Duration,
 }
 
 /// One entity of one article.

@@ -172,6 +172,7 @@ fn enriched(p: &Planned, url: &str, now: DateTime<Utc>) -> EnrichedArticle {
         source: p.source.into(),
         signature: None,
         topics: Vec::new(),
+        alerts: Vec::new(),
     }
 }
 

@@ -29,6 +29,7 @@ const READERS: &[&str] = &[
     "stories",
     "matcher",
     "trends",
+    "alerts",
 ];
 
 /// Modules that do IO or run the daemon: the readers and the store must not depend on them.
@@ -44,6 +45,8 @@ const STAGES: &[&str] = &[
     "store",
     "generate",
     "api",
+    "sinks",
+    "spikes",
 ];
 
 struct Tree {

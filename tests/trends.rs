@@ -77,6 +77,7 @@ async fn store_articles(store: &Store, plan: &[Planned], now: DateTime<Utc>) {
             source: p.source.clone(),
             signature: None,
             topics: Vec::new(),
+            alerts: Vec::new(),
         };
         assert!(
             store

@@ -2,6 +2,7 @@
 //! the configuration once, open the store if they need it, call into the library and print.
 //! Exit codes: 0 ok, 1 a command failed, 2 a configuration error, 3 a database error.
 
+mod alerts;
 mod articles;
 mod daemon;
 mod entity;
@@ -9,6 +10,7 @@ mod feeds;
 mod generate;
 mod models;
 mod serve;
+mod sinks;
 mod startup;
 mod stories;
 mod topics;
@@ -24,11 +26,13 @@ use clap::{Parser, Subcommand};
 use crate::config::ConfigError;
 use crate::pipeline::Mode;
 use crate::store::StoreError;
+use alerts::AlertsCommand;
 use articles::ArticlesCommand;
 use entity::EntityArgs;
 use feeds::FeedsCommand;
 use generate::GenerateArgs;
 use models::{EvalCommand, TrainCommand};
+use sinks::SinksCommand;
 use topics::TopicsCommand;
 use trends::TrendsArgs;
 use values::{Format, parse_time, parse_window};
@@ -115,6 +119,12 @@ pub enum Command {
     /// The user topics of the configuration ([topics.NAME] matchers).
     #[command(subcommand)]
     Topics(TopicsCommand),
+    /// Alerts: those fired ([[alerts]] rules), and a dry run of one rule.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+    /// Where alerts go ([[sinks]]): delivery state.
+    #[command(subcommand)]
+    Sinks(SinksCommand),
     /// Fill an empty database with synthetic articles and mentions, for benchmarks.
     Generate(GenerateArgs),
     /// Train a model from the shared data and write it where the build embeds it.
@@ -210,6 +220,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Entity(args) => entity::run(cfg, args).await,
         Command::Serve { listen } => serve::run(cfg, listen).await,
         Command::Topics(cmd) => topics::run(cfg, cmd).await,
+        Command::Alerts(cmd) => alerts::run(cfg, cmd).await,
+        Command::Sinks(cmd) => sinks::run(cfg, cmd).await,
         Command::Generate(args) => generate::run(cfg, args, bar).await,
         Command::Train(cmd) => tokio::task::spawn_blocking(move || models::train(cmd)).await?,
         Command::Eval(cmd) => tokio::task::spawn_blocking(move || models::eval(cmd)).await?,

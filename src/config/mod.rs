@@ -4,19 +4,24 @@
 //! Nothing else in the crate reads the environment or the file. Every error names the file
 //! (or the environment variable), the key and the reason, so a user can fix it in one go.
 
+mod alerts;
 mod error;
 mod load;
+mod matcher;
 mod redact;
 mod sections;
 mod serde_duration;
 mod validate;
+mod validate_alerts;
 
+pub use alerts::{AlertConfig, SinkConfig, SinkKind, SpikeConfig};
 pub use error::ConfigError;
 pub use load::{DEFAULT_PATH, Overrides};
+pub use matcher::MatcherConfig;
 pub use redact::redact_url;
 pub use sections::{
     ArticlesConfig, Config, DatabaseConfig, EntitiesConfig, FeedConfig, HttpConfig, LogConfig,
-    LogFormat, MatcherConfig, PipelineConfig, PollConfig, ServerConfig,
+    LogFormat, PipelineConfig, PollConfig, ServerConfig,
 };
 pub use validate::{check_feed_url, check_listen};
 

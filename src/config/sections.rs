@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::alerts::{AlertConfig, SinkConfig};
+use super::matcher::MatcherConfig;
 use super::redact::redact_url;
 use super::serde_duration;
 
@@ -24,6 +26,10 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     /// User topics: `[topics.NAME]` matchers, matched on every article.
     pub topics: BTreeMap<String, MatcherConfig>,
+    /// Alert rules: `[[alerts]]`.
+    pub alerts: Vec<AlertConfig>,
+    /// Where alerts go: `[[sinks]]`.
+    pub sinks: Vec<SinkConfig>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -110,34 +116,6 @@ pub struct PipelineConfig {
 pub struct EntitiesConfig {
     /// Canonical name -> other names that mean the same entity.
     pub aliases: BTreeMap<String, Vec<String>>,
-}
-
-/// The shared matcher (topics here; alert rules and sink filters reuse it). Every key given
-/// must match; phrases match stemmed, case-insensitive, whole words in the title and text.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
-pub struct MatcherConfig {
-    /// At least one of these phrases occurs.
-    pub any: Vec<String>,
-    /// All of these phrases occur.
-    pub all: Vec<String>,
-    /// None of these phrases occurs.
-    pub none: Vec<String>,
-    /// The article names at least one of these entities (canonical names).
-    pub entities: Vec<String>,
-    /// The article's category is one of these (world, business, technology, sport,
-    /// entertainment, other).
-    pub categories: Vec<String>,
-    /// The article's feed has one of these tags.
-    pub tags: Vec<String>,
-    /// The article's language is one of these ISO 639-1 codes.
-    pub languages: Vec<String>,
-}
-
-impl MatcherConfig {
-    pub fn is_empty(&self) -> bool {
-        self == &MatcherConfig::default()
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -277,6 +255,11 @@ impl fmt::Debug for Config {
             .field("server", &self.server)
             .field("feeds", &self.feeds.len())
             .field("topics", &self.topics.keys().collect::<Vec<_>>())
+            .field(
+                "alerts",
+                &self.alerts.iter().map(|a| &a.name).collect::<Vec<_>>(),
+            )
+            .field("sinks", &self.sinks)
             .finish()
     }
 }

@@ -125,3 +125,85 @@ fn server_listens_on_loopback_unless_public_is_allowed() {
     let err = parse("[server]\nport = 8080\n").unwrap_err().to_string();
     assert!(err.contains("port"), "{err}");
 }
+
+#[test]
+fn alert_rules_and_sinks_are_checked_with_the_key_named() {
+    const SINKS: &str = "[[sinks]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/in\"\nheaders = { Authorization = \"Bearer x\" }\n";
+    let ok = parse(&format!(
+        "{SINKS}[[alerts]]\nname = \"a\"\nsinks = [\"hook\"]\nmatch = {{ any = [\"sanction\"] }}\ntitle_regex = '\\d+'\n\
+         [[alerts]]\nname = \"b\"\nsinks = [\"hook\"]\nspike = {{ entity = \"Janet Yellen\", factor = 2 }}\n"
+    ))
+    .unwrap();
+    assert_eq!(ok.alerts[0].cooldown, Duration::from_secs(6 * 3600));
+    assert_eq!(ok.alerts[1].spike.as_ref().unwrap().min_sources, 2);
+    assert!(
+        !format!("{ok:?}").contains("Bearer"),
+        "header values stay out of output"
+    );
+    for (rule, key) in [
+        (
+            "sinks = [\"hook\"]\nmatch = { any = [\"x\"] }\nspike = { any_entity = true }",
+            "key `alerts[0]`",
+        ),
+        ("sinks = [\"hook\"]", "key `alerts[0]`"),
+        (
+            "sinks = [\"nope\"]\nmatch = { any = [\"x\"] }",
+            "key `alerts[0].sinks`",
+        ),
+        (
+            "sinks = [\"hook\"]\nmatch = { any = [\"x\"] }\ntitle_regex = \"(\"",
+            "key `alerts[0].title_regex`",
+        ),
+        ("sinks = [\"hook\"]\nmatch = {}", "key `alerts[0].match`"),
+        (
+            "sinks = [\"hook\"]\nspike = { entity = \"X\", factor = 0.5 }",
+            "key `alerts[0].spike.factor`",
+        ),
+        (
+            "sinks = [\"hook\"]\nspike = { entity = \"X\", any_entity = true }",
+            "key `alerts[0].spike`",
+        ),
+        (
+            "sinks = [\"hook\"]\nspike = { topic = \"missing\" }",
+            "key `alerts[0].spike.topic`",
+        ),
+        (
+            "sinks = [\"hook\"]\ncooldown = \"0s\"\nmatch = { any = [\"x\"] }",
+            "key `alerts[0].cooldown`",
+        ),
+    ] {
+        let err = parse(&format!("{SINKS}[[alerts]]\nname = \"r\"\n{rule}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(key), "{rule}: {err}");
+    }
+    for (sink, key) in [
+        ("kind = \"webhook\"", "key `sinks[0].url`"),
+        (
+            "kind = \"webhook\"\nurl = \"ftp://x/\"",
+            "key `sinks[0].url`",
+        ),
+        ("kind = \"log\"\nurl = \"http://x/\"", "key `sinks[0].url`"),
+        (
+            "kind = \"webhook\"\nurl = \"http://x/\"\nheaders = { \"bad name\" = \"v\" }",
+            "key `sinks[0].headers.bad name`",
+        ),
+    ] {
+        let err = parse(&format!("[[sinks]]\nname = \"s\"\n{sink}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(key), "{sink}: {err}");
+    }
+    let err = parse("[[sinks]]\nname = \"s\"\nkind = \"carrier-pigeon\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("sinks[0].kind"), "{err}");
+}
+
+#[test]
+fn the_default_file_runs_with_no_alerts() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_PATH)).unwrap();
+    let c = parse(&text).unwrap();
+    assert!(c.alerts.is_empty() && c.sinks.is_empty());
+}

@@ -7,13 +7,14 @@ use std::net::SocketAddr;
 use url::Url;
 
 use super::error::ConfigError;
+use super::matcher::MatcherConfig;
 use super::redact::redact_url;
-use super::sections::{Config, MatcherConfig};
+use super::sections::Config;
 
 /// A key and why its value is wrong.
 pub type Bad = (String, String);
 
-fn bad(key: &str, why: impl Into<String>) -> Bad {
+pub(super) fn bad(key: &str, why: impl Into<String>) -> Bad {
     (key.to_string(), why.into())
 }
 
@@ -40,7 +41,8 @@ impl Config {
         self.check_feeds()?;
         self.check_aliases()?;
         self.check_server()?;
-        self.check_topics()
+        self.check_topics()?;
+        self.check_alerts()
     }
 
     fn check_server(&self) -> Result<(), Bad> {

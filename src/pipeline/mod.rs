@@ -17,6 +17,7 @@
 //! good stops them all and the run returns its error, so the process exits and a supervisor
 //! can restart it; none lives on alone.
 
+mod alerting;
 mod context;
 mod enrichers;
 mod fetchers;
@@ -125,7 +126,7 @@ pub async fn run_counted(
         enrich: Queue::of(raw_tx.downgrade()),
         store: Queue::of(done_tx.downgrade()),
     };
-    let helpers = [
+    let mut helpers = vec![
         tokio::spawn(leases::keep(ctx.clone(), finished.clone())),
         tokio::spawn(progress::report(
             ctx.clone(),
@@ -136,6 +137,16 @@ pub async fn run_counted(
         tokio::spawn(stop_after_grace(ctx.clone(), finished.clone())),
         tokio::spawn(rollups::keep(ctx.clone(), finished.clone())),
     ];
+    if mode == Mode::Daemon {
+        helpers.push(tokio::spawn(alerting::keep_spikes(
+            ctx.clone(),
+            finished.clone(),
+        )));
+        helpers.push(tokio::spawn(alerting::deliver(
+            ctx.clone(),
+            finished.clone(),
+        )));
+    }
     let mut stages = Stages::default();
     stages.spawn("feed source", sources::feed_source(ctx.clone(), feed_tx));
     stages.spawn("poll", pollers::pollers(ctx.clone(), feed_rx));

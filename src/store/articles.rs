@@ -69,6 +69,15 @@ pub struct StatusCounts {
     pub failed: i64,
 }
 
+/// The columns and joins of an `ExportRow`.
+const EXPORT_SELECT: &str = "SELECT a.id, a.url, a.canonical_url, a.page_canonical_url, f.url AS feed_url, \
+    a.title, a.authors, a.published_at, a.modified_at, a.fetched_at, a.site_name, a.language, \
+    a.image_url, a.description, a.section, a.tags, a.text, a.content_hash, a.category, \
+    a.category_confidence, a.language_confidence, a.event_time, a.source, a.story_id, \
+    d.url AS duplicate_of \
+    FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id \
+    LEFT JOIN articles d ON d.id = a.duplicate_of";
+
 const JOB_COLUMNS: &str =
     "id, url, canonical_url, feed_id, feed_title, published_at, discovered_at, attempts";
 
@@ -206,18 +215,11 @@ impl Store {
     ) -> Result<Vec<ExportRow>> {
         let far_future = DateTime::<Utc>::MAX_UTC;
         Ok(on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT a.id, a.url, a.canonical_url, a.page_canonical_url, f.url AS feed_url, a.title, \
-                   a.authors, a.published_at, a.modified_at, a.fetched_at, a.site_name, a.language, \
-                   a.image_url, a.description, a.section, a.tags, a.text, a.content_hash, a.category, \
-                   a.category_confidence, a.language_confidence, a.event_time, a.source, a.story_id, \
-                   d.url AS duplicate_of \
-                 FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id \
-                 LEFT JOIN articles d ON d.id = a.duplicate_of \
-                 WHERE a.status = 'done' AND a.id > $1 AND a.fetched_at >= $2 \
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{EXPORT_SELECT} WHERE a.status = 'done' AND a.id > $1 AND a.fetched_at >= $2 \
                  AND ($3 = 0 OR (a.event_time >= $4 AND a.event_time < $5)) \
                  ORDER BY a.id LIMIT $6",
-            )
+            )))
             .bind(after)
             .bind(filter.since.unwrap_or(DateTime::UNIX_EPOCH))
             .bind(i32::from(filter.event_since.is_some() || filter.event_until.is_some()))
@@ -226,6 +228,14 @@ impl Store {
             .bind(limit)
             .fetch_all(pool)
             .await?
+        }))
+    }
+
+    /// One done article as `articles export` reads it.
+    pub async fn export_row(&self, id: i64) -> Result<Option<ExportRow>> {
+        let sql = format!("{EXPORT_SELECT} WHERE a.status = 'done' AND a.id = $1");
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?
         }))
     }
 

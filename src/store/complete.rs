@@ -1,5 +1,5 @@
 //! Completing an article: everything the enrich stage found (text and metadata, entities,
-//! category, keyphrases) written in one transaction with the article marked done, provided
+//! category, keyphrases, the alerts its match rules fire and their outbox rows) written in one transaction with the article marked done, provided
 //! the writer still holds the article's lease. Text is stored without control characters.
 
 use std::collections::HashMap;
@@ -7,11 +7,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
+use super::alerts::{NewAlert, record_alert};
 use super::rollups::{dirty_hour, dirty_old_hour};
 use super::stories::{candidates, copies, join_story, lock_stories, same_event};
 use super::{Result, Store, sanitize};
 use crate::event_time::{event_hour, event_time};
-use crate::model::{ArticleJob, EnrichedArticle, Entity};
+use crate::model::{AlertHit, ArticleJob, EnrichedArticle, Entity};
 use crate::stories::{self, Probe};
 
 /// One article to complete: the claimed job, what was found, and when the page was fetched.
@@ -51,6 +52,7 @@ struct DoneRow {
     topics: Vec<String>,
     entities: Vec<EntityRow>,
     keyphrases: Vec<String>,
+    alerts: Vec<AlertHit>,
 }
 
 fn clean(s: &Option<String>) -> Option<String> {
@@ -98,7 +100,31 @@ impl DoneRow {
             topics: article.topics.clone(),
             entities: merge_entities(&article.entities),
             keyphrases: distinct_keyphrases(&article.keyphrases),
+            alerts: article.alerts.clone(),
         }
+    }
+
+    /// The alerts the article fires: one per match rule, about this article, at the time it
+    /// was fetched.
+    fn alerts(&self) -> Vec<NewAlert> {
+        self.alerts
+            .iter()
+            .map(|hit| NewAlert {
+                rule: hit.rule.clone(),
+                kind: "match".into(),
+                subject: format!("article:{}", self.id),
+                fired_at: self.fetched_at,
+                queued_at: self.fetched_at,
+                quiet_until: chrono::Duration::from_std(hit.cooldown)
+                    .ok()
+                    .and_then(|d| self.fetched_at.checked_add_signed(d))
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC),
+                articles: vec![self.id],
+                matched: hit.matched.clone(),
+                details: serde_json::Value::Object(Default::default()),
+                sinks: hit.sinks.clone(),
+            })
+            .collect()
     }
 }
 
@@ -284,6 +310,9 @@ impl Store {
                     };
                     let link = stories::link(&probe, &candidates(copies, events));
                     join_story!(tx, r, link);
+                    for alert in r.alerts() {
+                        let _fired = record_alert!(tx, alert);
+                    }
                 }
                 done.push(held);
             }

@@ -39,12 +39,12 @@ impl Store {
         Ok(renewed)
     }
 
-    /// Gives back every feed and article lease held by `owner`: at a stop, and for a holder
+    /// Gives back every feed, article and outbox lease held by `owner`: at a stop, and for a holder
     /// known to be dead. Returns how many there were.
     pub async fn release_leases(&self, owner: &str) -> Result<u64> {
         let mut released = 0;
         on_pool!(self, pool => {
-            for table in ["feeds", "articles"] {
+            for table in ["feeds", "articles", "outbox"] {
                 released += sqlx::query(sqlx::AssertSqlSafe(format!(
                     "UPDATE {table} SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1"
                 )))
@@ -62,7 +62,8 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_scalar(
                 "SELECT lease_owner FROM feeds WHERE lease_owner IS NOT NULL \
-                 UNION SELECT lease_owner FROM articles WHERE lease_owner IS NOT NULL",
+                 UNION SELECT lease_owner FROM articles WHERE lease_owner IS NOT NULL \
+                 UNION SELECT lease_owner FROM outbox WHERE lease_owner IS NOT NULL",
             )
             .fetch_all(pool)
             .await?

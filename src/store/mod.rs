@@ -30,6 +30,7 @@ macro_rules! on_pool {
     };
 }
 
+mod alerts;
 mod articles;
 mod browse;
 mod complete;
@@ -39,6 +40,7 @@ mod feeds;
 mod health;
 mod keys;
 mod leases;
+mod outbox;
 mod rollups;
 mod sanitize;
 mod stories;
@@ -47,12 +49,14 @@ mod trends;
 
 pub use error::{Result, StoreError};
 
+pub use alerts::{AlertRow, NewAlert};
 pub use articles::{ArticleState, ExportFilter, ExportRow, StatusCounts};
 pub use browse::{ArticleFilter, ArticleSummary};
 pub use complete::Completion;
 pub use entities::{CoMention, EntityRef};
 pub use feeds::{EntriesStored, FeedRow, FeedSelection, FeedUpsert, PollRecord};
 pub use health::{DbCounts, FeedHealth};
+pub use outbox::{OutboxItem, SinkStatus};
 pub use stories::StoryRow;
 pub use topics::SubjectRow;
 pub use trends::{TrendQuery, TrendRow};

@@ -17,6 +17,8 @@ pub struct SubjectRow {
     pub category: Option<String>,
     pub tags: Vec<String>,
     pub entity_keys: Vec<String>,
+    /// When it happened (`event_time`).
+    pub event_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 type Row = (
@@ -27,6 +29,7 @@ type Row = (
     Option<String>,
     Option<String>,
     Option<Json<Vec<String>>>,
+    Option<chrono::DateTime<chrono::Utc>>,
 );
 
 impl Store {
@@ -35,7 +38,7 @@ impl Store {
     pub async fn subjects_page(&self, after: i64, limit: i64) -> Result<Vec<SubjectRow>> {
         let rows: Vec<Row> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT a.id, a.url, a.title, a.text, a.language, a.category, f.tags \
+                "SELECT a.id, a.url, a.title, a.text, a.language, a.category, f.tags, a.event_time \
                  FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id \
                  WHERE a.status = 'done' AND a.id > $1 ORDER BY a.id LIMIT $2",
             )
@@ -65,7 +68,7 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(
-                |(id, url, title, text, language, category, tags)| SubjectRow {
+                |(id, url, title, text, language, category, tags, event_time)| SubjectRow {
                     id,
                     url,
                     title: title.unwrap_or_default(),
@@ -74,6 +77,7 @@ impl Store {
                     category,
                     tags: tags.map(|t| t.0).unwrap_or_default(),
                     entity_keys: by_article.remove(&id).unwrap_or_default(),
+                    event_time,
                 },
             )
             .collect())

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod alerts;
 pub mod server;
 
 use std::sync::Arc;

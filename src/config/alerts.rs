@@ -1,0 +1,153 @@
+//! The `[[alerts]]` rules and `[[sinks]]` destinations of the configuration, with their
+//! defaults. Data only: checks are in `validate_alerts`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::matcher::MatcherConfig;
+use super::redact::redact_url;
+use super::serde_duration;
+
+/// One alert rule: a condition (exactly one of `match` and `spike`), where to send what fires,
+/// and how long a rule stays quiet about one subject after firing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertConfig {
+    pub name: String,
+    /// Names of `[[sinks]]` that receive what this rule fires.
+    pub sinks: Vec<String>,
+    /// After firing about a subject, the rule does not fire about it again for this long.
+    #[serde(default = "default_cooldown", with = "serde_duration")]
+    pub cooldown: Duration,
+    /// The shared matcher, run on every newly stored article.
+    #[serde(default, rename = "match")]
+    pub matcher: Option<MatcherConfig>,
+    /// With `match`: a regular expression the title must match too.
+    #[serde(default)]
+    pub title_regex: Option<String>,
+    /// With `match`: a regular expression the text must match too.
+    #[serde(default)]
+    pub text_regex: Option<String>,
+    /// A count rising against its baseline, checked every minute.
+    #[serde(default)]
+    pub spike: Option<SpikeConfig>,
+}
+
+/// What a spike rule watches, and how far it must rise.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpikeConfig {
+    /// One entity, by canonical name.
+    #[serde(default)]
+    pub entity: Option<String>,
+    /// The articles of one user topic.
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// Every entity: each is its own subject.
+    #[serde(default)]
+    pub any_entity: bool,
+    /// Fewest articles in the window.
+    #[serde(default = "default_min_count")]
+    pub min_count: i64,
+    /// Fewest distinct sources in the window: one chatty feed cannot fire the rule.
+    #[serde(default = "default_min_sources")]
+    pub min_sources: i64,
+    /// The window's count must be at least this many times the baseline's expectation.
+    #[serde(default = "default_factor")]
+    pub factor: f64,
+    /// The database must hold at least this much history before the rule fires.
+    #[serde(default = "default_warm_up", with = "serde_duration")]
+    pub warm_up: Duration,
+    /// The window counted, ending now.
+    #[serde(default = "default_window", with = "serde_duration")]
+    pub window: Duration,
+    /// The trailing period before the window that gives the expectation.
+    #[serde(default = "default_baseline", with = "serde_duration")]
+    pub baseline: Duration,
+}
+
+/// Where fired alerts go.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinkConfig {
+    pub name: String,
+    pub kind: SinkKind,
+    /// `webhook`: the http(s) URL alerts are POSTed to (loopback allowed: the user chose it).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `webhook`: extra request headers, such as an authorization token.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// `webhook`: the whole request, answer included.
+    #[serde(default = "default_timeout", with = "serde_duration")]
+    pub timeout: Duration,
+    /// The longest wait between two attempts after failures (the wait doubles from 1 s).
+    #[serde(default = "default_backoff_max", with = "serde_duration")]
+    pub backoff_max: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SinkKind {
+    /// A log line per alert (info, target `stringer::alerts`).
+    Log,
+    /// The `alerts` table only (`stringer alerts list`).
+    Table,
+    /// An HTTP POST of the envelope as JSON.
+    Webhook,
+}
+
+impl fmt::Display for SinkKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SinkKind::Log => "log",
+            SinkKind::Table => "table",
+            SinkKind::Webhook => "webhook",
+        })
+    }
+}
+
+/// Header values may hold secrets: only their names are shown.
+impl fmt::Debug for SinkConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SinkConfig")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("url", &self.url.as_deref().map(redact_url))
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("timeout", &self.timeout)
+            .field("backoff_max", &self.backoff_max)
+            .finish()
+    }
+}
+
+fn default_cooldown() -> Duration {
+    Duration::from_secs(6 * 3600)
+}
+fn default_min_count() -> i64 {
+    5
+}
+fn default_min_sources() -> i64 {
+    2
+}
+fn default_factor() -> f64 {
+    3.0
+}
+fn default_warm_up() -> Duration {
+    Duration::from_secs(7 * 24 * 3600)
+}
+fn default_window() -> Duration {
+    Duration::from_secs(6 * 3600)
+}
+fn default_baseline() -> Duration {
+    Duration::from_secs(28 * 24 * 3600)
+}
+fn default_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_backoff_max() -> Duration {
+    Duration::from_secs(600)
+}

@@ -1,0 +1,174 @@
+//! Checks of `[[alerts]]` and `[[sinks]]`: unique names, exactly one condition per rule, known
+//! sinks, valid regular expressions, sensible spike numbers, usable webhook URLs. Each error
+//! names the key, such as `alerts[0].spike.factor`.
+
+use std::collections::BTreeSet;
+
+use url::Url;
+
+use super::alerts::{AlertConfig, SinkConfig, SinkKind, SpikeConfig};
+use super::sections::Config;
+use super::validate::{Bad, bad, check_matcher};
+
+impl Config {
+    pub(super) fn check_alerts(&self) -> Result<(), Bad> {
+        let mut names = BTreeSet::new();
+        for (i, sink) in self.sinks.iter().enumerate() {
+            check_sink(&format!("sinks[{i}]"), sink)?;
+            if !names.insert(sink.name.as_str()) {
+                return Err(bad(
+                    &format!("sinks[{i}].name"),
+                    format!("`{}` is used twice", sink.name),
+                ));
+            }
+        }
+        let mut rules = BTreeSet::new();
+        for (i, rule) in self.alerts.iter().enumerate() {
+            let key = format!("alerts[{i}]");
+            self.check_rule(&key, rule, &names)?;
+            if !rules.insert(rule.name.as_str()) {
+                return Err(bad(
+                    &format!("{key}.name"),
+                    format!("`{}` is used twice", rule.name),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_rule(&self, key: &str, rule: &AlertConfig, sinks: &BTreeSet<&str>) -> Result<(), Bad> {
+        if rule.name.trim().is_empty() {
+            return Err(bad(&format!("{key}.name"), "must not be empty"));
+        }
+        if rule.sinks.is_empty() {
+            return Err(bad(
+                &format!("{key}.sinks"),
+                "name at least one [[sinks]] entry",
+            ));
+        }
+        if let Some(s) = rule.sinks.iter().find(|s| !sinks.contains(s.as_str())) {
+            return Err(bad(
+                &format!("{key}.sinks"),
+                format!("no [[sinks]] entry is named `{s}`"),
+            ));
+        }
+        if rule.cooldown.is_zero() {
+            return Err(bad(&format!("{key}.cooldown"), "must be longer than zero"));
+        }
+        let regex = rule.title_regex.is_some() || rule.text_regex.is_some();
+        match (&rule.matcher, &rule.spike) {
+            (Some(_), Some(_)) | (None, None) => Err(bad(
+                key,
+                "a rule needs exactly one of `match = {...}` and `spike = {...}`",
+            )),
+            (None, Some(_)) if regex => Err(bad(
+                &format!("{key}.title_regex"),
+                "title_regex and text_regex go with `match`, not `spike`",
+            )),
+            (None, Some(spike)) => self.check_spike(&format!("{key}.spike"), spike),
+            (Some(m), None) => {
+                if !(m.is_empty() && regex) {
+                    check_matcher(&format!("{key}.match"), m)?;
+                }
+                for (field, re) in [
+                    ("title_regex", &rule.title_regex),
+                    ("text_regex", &rule.text_regex),
+                ] {
+                    if let Some(re) = re {
+                        regex::Regex::new(re).map_err(|e| {
+                            bad(
+                                &format!("{key}.{field}"),
+                                format!("not a regular expression: {e}"),
+                            )
+                        })?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn check_spike(&self, key: &str, s: &SpikeConfig) -> Result<(), Bad> {
+        let subjects = usize::from(s.entity.is_some())
+            + usize::from(s.topic.is_some())
+            + usize::from(s.any_entity);
+        if subjects != 1 {
+            return Err(bad(
+                key,
+                "a spike watches exactly one of `entity = \"NAME\"`, `topic = \"NAME\"`, `any_entity = true`",
+            ));
+        }
+        if s.entity.as_deref().is_some_and(|e| e.trim().is_empty()) {
+            return Err(bad(&format!("{key}.entity"), "must not be empty"));
+        }
+        if let Some(t) = &s.topic
+            && !self.topics.contains_key(t)
+        {
+            return Err(bad(
+                &format!("{key}.topic"),
+                format!("no user topic `{t}` ([topics.{t}])"),
+            ));
+        }
+        if s.min_count < 1 {
+            return Err(bad(&format!("{key}.min_count"), "must be at least 1"));
+        }
+        if s.min_sources < 1 {
+            return Err(bad(&format!("{key}.min_sources"), "must be at least 1"));
+        }
+        if !(s.factor.is_finite() && s.factor >= 1.0) {
+            return Err(bad(
+                &format!("{key}.factor"),
+                "must be a number of at least 1",
+            ));
+        }
+        for (field, d) in [("window", s.window), ("baseline", s.baseline)] {
+            if d.is_zero() {
+                return Err(bad(&format!("{key}.{field}"), "must be longer than zero"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_sink(key: &str, sink: &SinkConfig) -> Result<(), Bad> {
+    if sink.name.trim().is_empty() {
+        return Err(bad(&format!("{key}.name"), "must not be empty"));
+    }
+    if sink.timeout.is_zero() {
+        return Err(bad(&format!("{key}.timeout"), "must be longer than zero"));
+    }
+    if sink.backoff_max.as_secs() < 1 {
+        return Err(bad(&format!("{key}.backoff_max"), "must be at least 1s"));
+    }
+    match (sink.kind, &sink.url) {
+        (SinkKind::Webhook, None) => Err(bad(&format!("{key}.url"), "a webhook sink needs a url")),
+        (SinkKind::Webhook, Some(url)) => {
+            check_webhook_url(url).map_err(|why| bad(&format!("{key}.url"), why))
+        }
+        (_, Some(_)) => Err(bad(&format!("{key}.url"), "only a webhook sink has a url")),
+        (_, None) if !sink.headers.is_empty() => Err(bad(
+            &format!("{key}.headers"),
+            "only a webhook sink has headers",
+        )),
+        (_, None) => Ok(()),
+    }?;
+    for (name, value) in &sink.headers {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
+            || reqwest::header::HeaderValue::from_str(value).is_err()
+        {
+            return Err(bad(
+                &format!("{key}.headers.{name}"),
+                "not a valid HTTP header name and value",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_webhook_url(raw: &str) -> Result<(), String> {
+    let url = Url::parse(raw).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err("must be an http(s) URL with a host".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! The one message envelope of everything Stringer sends out (`schemas/envelope.json`):
+//! `{schema: 1, event, id, time, data}`. `event` names what happened (`alert.fired`); `id` is
+//! a hash of the event, its subject and its version, so a re-delivery carries the same id and
+//! consumers deduplicate by it; `data` is the event's object. For `alert.fired` that is the
+//! alert with its articles as `articles export` prints them. Pure: built from stored rows.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::export::ArticleDoc;
+use crate::store::AlertRow;
+
+/// The version of the envelope's shape; a consumer checks it before reading `data`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The event of a fired alert.
+pub const ALERT_FIRED: &str = "alert.fired";
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Envelope<T> {
+    pub schema: u32,
+    pub event: String,
+    pub id: String,
+    /// When the event happened (RFC 3339, UTC).
+    pub time: String,
+    pub data: T,
+}
+
+/// The `data` of `alert.fired`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AlertData {
+    /// The alert's row id in this database.
+    pub alert_id: i64,
+    pub rule: String,
+    /// `match` or `spike`.
+    pub kind: String,
+    /// What the rule fired about: `article:ID`, `entity:NAME` or `topic:NAME`.
+    pub subject: String,
+    pub fired_at: String,
+    /// What matched (match rules).
+    pub matched: Vec<String>,
+    /// The window's counts (spike rules).
+    pub details: serde_json::Value,
+    pub articles: Vec<ArticleDoc>,
+}
+
+/// The id of an event about `subject` at `version`: 32 hex digits of SHA-256, the same for
+/// every delivery of the same event.
+pub fn event_id(event: &str, subject: &str, version: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [event, subject, version] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The envelope of a fired alert. Its version is the rule and the time it fired, so each
+/// firing is a new event and every delivery of one firing has the same id.
+pub fn alert_fired(alert: &AlertRow, articles: Vec<ArticleDoc>) -> Envelope<AlertData> {
+    let fired_at = rfc3339(alert.fired_at);
+    Envelope {
+        schema: SCHEMA_VERSION,
+        event: ALERT_FIRED.into(),
+        id: event_id(
+            ALERT_FIRED,
+            &alert.subject,
+            &format!("{}@{fired_at}", alert.rule),
+        ),
+        time: fired_at.clone(),
+        data: AlertData {
+            alert_id: alert.id,
+            rule: alert.rule.clone(),
+            kind: alert.kind.clone(),
+            subject: alert.subject.clone(),
+            fired_at,
+            matched: alert.matched.0.clone(),
+            details: alert.details.0.clone(),
+            articles,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::types::Json;
+
+    fn alert(rule: &str, at: &str) -> AlertRow {
+        AlertRow {
+            id: 7,
+            rule: rule.into(),
+            kind: "spike".into(),
+            subject: "entity:Janet Yellen".into(),
+            fired_at: at.parse().unwrap(),
+            articles: Json(vec![1, 2]),
+            matched: Json(vec![]),
+            details: Json(serde_json::json!({"articles": 8})),
+        }
+    }
+
+    #[test]
+    fn the_id_is_stable_per_firing_and_new_for_the_next() {
+        let a = alert_fired(&alert("yellen", "2026-12-01T10:00:00Z"), vec![]);
+        let again = alert_fired(&alert("yellen", "2026-12-01T10:00:00Z"), vec![]);
+        let later = alert_fired(&alert("yellen", "2026-12-01T16:00:00Z"), vec![]);
+        let other = alert_fired(&alert("fed", "2026-12-01T10:00:00Z"), vec![]);
+        assert_eq!(a.id, again.id);
+        assert_ne!(a.id, later.id);
+        assert_ne!(a.id, other.id);
+        assert_eq!(a.id.len(), 32);
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["schema"], 1);
+        assert_eq!(json["event"], "alert.fired");
+        assert_eq!(json["time"], "2026-12-01T10:00:00.000Z");
+    }
+}

@@ -1,0 +1,82 @@
+//! Delivery of the outbox: one worker per `[[sinks]]` entry, each a loop that claims the
+//! oldest undelivered row of its sink under a lease, builds the envelope (`payload`), hands it
+//! to the sink (`log`, `table` or `webhook`), and marks it delivered, or failed with the time
+//! of the next attempt (`backoff`). Workers run beside the pipeline and nothing in ingestion
+//! waits for them: a sink down for hours costs outbox rows, not speed. Delivery is at least
+//! once: a row whose answer is lost (a crash, a lease run out) is sent again, with the same
+//! envelope id.
+
+mod backoff;
+mod payload;
+mod webhook;
+mod worker;
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+use tracing::info;
+
+use crate::config::{Config, SinkConfig, SinkKind};
+use crate::store::Store;
+
+pub use backoff::retry_at;
+pub use payload::envelope;
+pub use webhook::Webhook;
+
+/// Where one sink's envelopes go.
+#[derive(Clone)]
+pub enum Sender {
+    /// An info line with the envelope (target `stringer::alerts`).
+    Log,
+    /// Nothing to send: the alert is in the `alerts` table.
+    Table,
+    Webhook(Arc<Webhook>),
+}
+
+impl Sender {
+    pub fn new(cfg: &SinkConfig, user_agent: &str) -> anyhow::Result<Sender> {
+        Ok(match cfg.kind {
+            SinkKind::Log => Sender::Log,
+            SinkKind::Table => Sender::Table,
+            SinkKind::Webhook => Sender::Webhook(Arc::new(Webhook::new(cfg, user_agent)?)),
+        })
+    }
+
+    /// Hands one envelope to the sink; the error says why it did not take it.
+    pub async fn send(&self, envelope: &serde_json::Value) -> Result<(), String> {
+        match self {
+            Sender::Log => {
+                info!(target: "stringer::alerts", envelope = %envelope, "alert");
+                Ok(())
+            }
+            Sender::Table => Ok(()),
+            Sender::Webhook(w) => w.post(envelope).await,
+        }
+    }
+}
+
+/// Runs a delivery worker for every configured sink until `stop` fires. `owner` names this
+/// process on the outbox leases.
+pub async fn deliver(cfg: &Config, store: Store, owner: String, stop: CancellationToken) {
+    let mut workers = tokio::task::JoinSet::new();
+    for sink in &cfg.sinks {
+        match Sender::new(sink, &cfg.http.user_agent) {
+            Ok(sender) => {
+                workers.spawn(worker::run(
+                    store.clone(),
+                    sink.clone(),
+                    sender,
+                    owner.clone(),
+                    stop.clone(),
+                ));
+            }
+            Err(e) => {
+                tracing::error!(sink = %sink.name, error = %format!("{e:#}"), "cannot start the sink")
+            }
+        }
+    }
+    if !workers.is_empty() {
+        info!(sinks = workers.len(), "delivering alerts");
+    }
+    while workers.join_next().await.is_some() {}
+}

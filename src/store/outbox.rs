@@ -1,0 +1,141 @@
+//! The outbox: one row per alert and sink until the sink has it. A sink's worker claims the
+//! oldest undelivered row of its sink under a lease (only the head, so rows go out in order,
+//! and with several daemons each row is sent by one), then marks it delivered or failed with
+//! the time of the next attempt. Delivered rows stay, for `sinks status`.
+
+use chrono::{DateTime, Utc};
+
+use super::{Result, Store, sanitize};
+
+/// A claimed outbox row.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub alert_id: i64,
+    pub event: String,
+    /// Attempts including this one.
+    pub attempts: i32,
+}
+
+/// One sink's delivery state, for `sinks status`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SinkStatus {
+    pub sink: String,
+    pub delivered: i64,
+    pub pending: i64,
+    /// When the oldest undelivered row was written.
+    pub oldest_pending: Option<DateTime<Utc>>,
+    /// The error of the latest failed attempt, and when the next attempt is due.
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Leases the oldest undelivered row of `sink` to `owner` until `lease_until`, if its next
+    /// attempt is due at `now` and nobody holds it; `None` otherwise.
+    pub async fn claim_outbox(
+        &self,
+        sink: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<OutboxItem>> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(
+                "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+                 WHERE id = (SELECT id FROM outbox WHERE sink = $3 AND delivered_at IS NULL ORDER BY id LIMIT 1) \
+                 AND delivered_at IS NULL AND next_attempt_at <= $4 \
+                 AND (lease_until IS NULL OR lease_until < $4) \
+                 RETURNING id, alert_id, event, attempts",
+            )
+            .bind(owner)
+            .bind(lease_until)
+            .bind(sink)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// Marks a row delivered, if `owner` still holds it.
+    pub async fn outbox_delivered(&self, id: i64, owner: &str, at: DateTime<Utc>) -> Result<bool> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE outbox SET delivered_at = $3, last_error = NULL, lease_owner = NULL, \
+                 lease_until = NULL WHERE id = $1 AND lease_owner = $2",
+            )
+            .bind(id)
+            .bind(owner)
+            .bind(at)
+            .execute(pool)
+            .await?
+            .rows_affected() > 0
+        }))
+    }
+
+    /// Records a failed attempt and when to try again, if `owner` still holds the row.
+    pub async fn outbox_failed(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE outbox SET last_error = $3, next_attempt_at = $4, lease_owner = NULL, \
+                 lease_until = NULL WHERE id = $1 AND lease_owner = $2",
+            )
+            .bind(id)
+            .bind(owner)
+            .bind(sanitize::text(error))
+            .bind(next_attempt_at)
+            .execute(pool)
+            .await?
+            .rows_affected() > 0
+        }))
+    }
+
+    /// Delivery state of every sink that has outbox rows, by name.
+    pub async fn sink_status(&self) -> Result<Vec<SinkStatus>> {
+        type Row = (String, i64, i64, Option<DateTime<Utc>>);
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT sink, CAST(COUNT(delivered_at) AS BIGINT), \
+                   CAST(COUNT(*) - COUNT(delivered_at) AS BIGINT), \
+                   MIN(CASE WHEN delivered_at IS NULL THEN created_at END) \
+                 FROM outbox GROUP BY sink ORDER BY sink",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for (sink, delivered, pending, oldest_pending) in rows {
+            let (last_error, next_attempt_at) = self.last_sink_error(&sink).await?;
+            out.push(SinkStatus {
+                sink,
+                delivered,
+                pending,
+                oldest_pending,
+                last_error,
+                next_attempt_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The error of the undelivered row of `sink` that failed last, and its next attempt.
+    async fn last_sink_error(&self, sink: &str) -> Result<(Option<String>, Option<DateTime<Utc>>)> {
+        let row: Option<(Option<String>, DateTime<Utc>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT last_error, next_attempt_at FROM outbox \
+                 WHERE sink = $1 AND delivered_at IS NULL AND last_error IS NOT NULL \
+                 ORDER BY id LIMIT 1",
+            )
+            .bind(sink)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map_or((None, None), |(e, at)| (e, Some(at))))
+    }
+}
