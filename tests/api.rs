@@ -8,11 +8,12 @@
 
 mod common;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use common::seed::{Planned, store_planned};
 use common::server::{Server, cli_json, empty_config};
 use common::{Db, TestDb};
 use serde_json::Value;
-use stringer::model::{CleanPage, EnrichedArticle, Entity, EntityType, NewEntry};
+use stringer::model::EntityType;
 use stringer::store::Store;
 
 on_both_backends!(
@@ -24,92 +25,47 @@ on_both_backends!(
 
 const BURST_TITLE: &str = "Yellen warns Beijing over chip export controls";
 
-/// One planned article: hours before now, its source, title, text and entities.
-struct Planned {
-    hours_ago: i64,
-    source: &'static str,
-    title: String,
-    hash: String,
-    entities: Vec<(&'static str, EntityType)>,
-}
-
 fn plan() -> Vec<Planned> {
     let outlets = ["a.example", "b.example", "c.example", "d.example"];
     let mut plan = Vec::new();
     for day in 1..=20 {
         for n in 0..4 {
-            plan.push(Planned {
-                hours_ago: day * 24 + n * 3,
-                source: outlets[n as usize],
-                title: format!("Markets wait for the Fed, day {day} report {n}"),
-                hash: format!("quiet-{day}-{n}"),
-                entities: vec![("Federal Reserve", EntityType::ORG)],
-            });
+            let mut quiet = Planned::new(
+                day * 24 + n * 3,
+                outlets[n as usize],
+                &[("Federal Reserve", EntityType::ORG)],
+            );
+            quiet.title = format!("Markets wait for the Fed, day {day} report {n}");
+            quiet.hash = Some(format!("quiet-{day}-{n}"));
+            plan.push(quiet);
         }
     }
     for n in 0..8 {
-        plan.push(Planned {
-            hours_ago: n + 1,
-            source: outlets[n as usize % 4],
-            title: BURST_TITLE.into(),
-            hash: "burst".into(),
-            // Yellen in all eight, Beijing in six, the United States in four.
-            entities: [
-                ("Janet Yellen", EntityType::PER),
-                ("Beijing", EntityType::LOC),
-                ("United States", EntityType::LOC),
-            ]
-            .into_iter()
-            .take(if n < 4 {
-                3
-            } else if n < 6 {
-                2
-            } else {
-                1
-            })
-            .collect(),
-        });
+        // Yellen in all eight, Beijing in six, the United States in four.
+        let entities = [
+            ("Janet Yellen", EntityType::PER),
+            ("Beijing", EntityType::LOC),
+            ("United States", EntityType::LOC),
+        ];
+        let named = if n < 4 {
+            3
+        } else if n < 6 {
+            2
+        } else {
+            1
+        };
+        let mut burst = Planned::new(n + 1, outlets[n as usize % 4], &entities[..named]);
+        burst.title = BURST_TITLE.into();
+        burst.hash = Some("burst".into());
+        plan.push(burst);
     }
     plan
 }
 
 /// Stores the plan through the real store API; two feeds, the second failing.
 async fn seed(store: &Store, db_url: &str) {
-    let plan = plan();
-    let (feed_id, _) = store
-        .upsert_feed(&stringer::store::FeedUpsert {
-            url: "https://wire.example/feed.xml".into(),
-            title: Some("The Wire".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let entries: Vec<NewEntry> = (0..plan.len())
-        .map(|i| NewEntry {
-            guid: None,
-            url: format!("https://{}/news/{i}", plan[i].source),
-            canonical_url: format!("https://{}/news/{i}", plan[i].source),
-            title: None,
-            published_at: None,
-        })
-        .collect();
-    store.insert_entries(feed_id, &entries).await.unwrap();
     let now = Utc::now();
-    let jobs = store
-        .claim_articles(now, "t", now + chrono::Duration::hours(1), 1000)
-        .await
-        .unwrap();
-    assert_eq!(jobs.len(), plan.len());
-    for job in &jobs {
-        let i: usize = job.url.rsplit('/').next().unwrap().parse().unwrap();
-        let article = enriched(&plan[i], &job.url, now);
-        assert!(
-            store
-                .complete_article("t", job, &article, now)
-                .await
-                .unwrap()
-        );
-    }
+    let feed_id = store_planned(store, &plan(), now).await;
     store
         .upsert_feed(&stringer::store::FeedUpsert {
             url: "https://broken.example/rss".into(),
@@ -142,37 +98,6 @@ async fn seed(store: &Store, db_url: &str) {
             ),
         )
         .await;
-    }
-}
-
-fn enriched(p: &Planned, url: &str, now: DateTime<Utc>) -> EnrichedArticle {
-    EnrichedArticle {
-        final_url: url.to_string(),
-        http_status: 200,
-        page: CleanPage {
-            title: Some(p.title.clone()),
-            text: format!("{} ({})", p.title, p.hash),
-            published_at: Some((now - chrono::Duration::hours(p.hours_ago)).fixed_offset()),
-            ..Default::default()
-        },
-        entities: p
-            .entities
-            .iter()
-            .map(|(name, kind)| Entity {
-                name: name.to_string(),
-                key: stringer::ner::normalise_key(name),
-                kind: *kind,
-                mentions: 1,
-                first_offset: 0,
-            })
-            .collect(),
-        category: None,
-        keyphrases: Vec::new(),
-        content_hash: format!("hash-{}", p.hash),
-        source: p.source.into(),
-        signature: None,
-        topics: Vec::new(),
-        alerts: Vec::new(),
     }
 }
 

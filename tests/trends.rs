@@ -7,86 +7,14 @@
 mod common;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
+use common::seed::{Planned, store_planned};
 use common::{Db, TestDb};
-use stringer::model::{CleanPage, EnrichedArticle, Entity, EntityType, NewEntry};
-use stringer::store::Store;
+use stringer::model::EntityType;
 
 on_both_backends!(
     a_burst_from_several_sources_tops_the_trends_with_its_expected_baseline,
     absurd_windows_are_answered_not_panicked_on,
 );
-
-/// One planned article: hours before the clock, its source, its entities.
-struct Planned {
-    hours_ago: i64,
-    source: String,
-    entities: Vec<(&'static str, EntityType)>,
-}
-
-/// Stores the planned articles through the real store API, each published at its time.
-async fn store_articles(store: &Store, plan: &[Planned], now: DateTime<Utc>) {
-    let (feed_id, _) = store
-        .upsert_feed(&stringer::store::FeedUpsert {
-            url: "https://wire.example/feed.xml".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let entries: Vec<NewEntry> = (0..plan.len())
-        .map(|i| NewEntry {
-            guid: None,
-            url: format!("https://wire.example/a/{i}"),
-            canonical_url: format!("https://wire.example/a/{i}"),
-            title: None,
-            published_at: None,
-        })
-        .collect();
-    for chunk in entries.chunks(400) {
-        store.insert_entries(feed_id, chunk).await.unwrap();
-    }
-    let jobs = store
-        .claim_articles(Utc::now(), "t", Utc::now() + Duration::hours(1), 10_000)
-        .await
-        .unwrap();
-    assert_eq!(jobs.len(), plan.len());
-    for job in &jobs {
-        let i: usize = job.url.rsplit('/').next().unwrap().parse().unwrap();
-        let p = &plan[i];
-        let article = EnrichedArticle {
-            final_url: job.url.clone(),
-            http_status: 200,
-            page: CleanPage {
-                text: format!("article {i}"),
-                published_at: Some((now - Duration::hours(p.hours_ago)).fixed_offset()),
-                ..Default::default()
-            },
-            entities: p
-                .entities
-                .iter()
-                .map(|(name, kind)| Entity {
-                    name: name.to_string(),
-                    key: stringer::ner::normalise_key(name),
-                    kind: *kind,
-                    mentions: 1,
-                    first_offset: 0,
-                })
-                .collect(),
-            category: None,
-            keyphrases: Vec::new(),
-            content_hash: format!("hash-{i}"),
-            source: p.source.clone(),
-            signature: None,
-            topics: Vec::new(),
-            alerts: Vec::new(),
-        };
-        assert!(
-            store
-                .complete_article("t", job, &article, Utc::now())
-                .await
-                .unwrap()
-        );
-    }
-}
 
 fn trends(db_url: &str, now: DateTime<Utc>, extra: &[&str]) -> Vec<serde_json::Value> {
     let o = common::stringer_command()
@@ -119,26 +47,26 @@ async fn a_burst_from_several_sources_tops_the_trends_with_its_expected_baseline
     // 28 quiet days: ten background articles a day, and Janet Yellen once a day.
     for day in 1..=28 {
         for n in 0..10 {
-            plan.push(Planned {
-                hours_ago: day * 24 + n + 1,
-                source: outlets[n as usize % 5].into(),
-                entities: vec![("Federal Reserve", EntityType::ORG)],
-            });
+            plan.push(Planned::new(
+                day * 24 + n + 1,
+                outlets[n as usize % 5],
+                &[("Federal Reserve", EntityType::ORG)],
+            ));
         }
-        plan.push(Planned {
-            hours_ago: day * 24 + 12,
-            source: outlets[day as usize % 5].into(),
-            entities: vec![("Janet Yellen", EntityType::PER)],
-        });
+        plan.push(Planned::new(
+            day * 24 + 12,
+            outlets[day as usize % 5],
+            &[("Janet Yellen", EntityType::PER)],
+        ));
     }
     // The last day: the usual ten, a burst about Yellen from four outlets (also spelt in
     // capitals once), and a burst about Acme Widgets from one outlet only.
     for n in 0..10 {
-        plan.push(Planned {
-            hours_ago: n + 1,
-            source: outlets[n as usize % 5].into(),
-            entities: vec![("Federal Reserve", EntityType::ORG)],
-        });
+        plan.push(Planned::new(
+            n + 1,
+            outlets[n as usize % 5],
+            &[("Federal Reserve", EntityType::ORG)],
+        ));
     }
     for n in 0..8 {
         let name = if n == 0 {
@@ -146,20 +74,20 @@ async fn a_burst_from_several_sources_tops_the_trends_with_its_expected_baseline
         } else {
             "Janet Yellen"
         };
-        plan.push(Planned {
-            hours_ago: n + 1,
-            source: outlets[n as usize % 4].into(),
-            entities: vec![(name, EntityType::PER)],
-        });
+        plan.push(Planned::new(
+            n + 1,
+            outlets[n as usize % 4],
+            &[(name, EntityType::PER)],
+        ));
     }
     for n in 0..6 {
-        plan.push(Planned {
-            hours_ago: n + 1,
-            source: "single.example".into(),
-            entities: vec![("Acme Widgets", EntityType::ORG)],
-        });
+        plan.push(Planned::new(
+            n + 1,
+            "single.example",
+            &[("Acme Widgets", EntityType::ORG)],
+        ));
     }
-    store_articles(&store, &plan, now).await;
+    store_planned(&store, &plan, now).await;
 
     let rows = trends(&tdb.url, now, &["--window", "24h", "--baseline", "28d"]);
     let top = &rows[0];

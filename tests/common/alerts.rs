@@ -1,15 +1,17 @@
 //! Test support for alerts: a webhook receiver on 127.0.0.1 port 0 that can be down (503) or
-//! up (204, bodies kept), the envelope's JSON Schema, and articles stored straight through the
-//! store API at planned times, sources and entities.
+//! up (204, bodies kept), the envelope's JSON Schema, and the quiet baseline with its bursts
+//! that the spike stories store (`seed`).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
-use stringer::model::{CleanPage, EnrichedArticle, Entity, EntityType, NewEntry};
+use stringer::model::EntityType;
+
+use super::seed::Planned;
 use stringer::store::Store;
 
 #[derive(Clone, Default)]
@@ -91,13 +93,6 @@ pub fn envelope_schema() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).expect("the schema compiles")
 }
 
-/// One planned article: hours before the clock, its source, its entity.
-pub struct Planned {
-    pub hours_ago: i64,
-    pub source: String,
-    pub entity: (&'static str, EntityType),
-}
-
 /// 28 quiet days (ten Federal Reserve articles a day from five outlets, Janet Yellen once a
 /// day), then, in the last eight hours, the usual Federal Reserve articles, a burst of eight
 /// about Yellen from four outlets, and six about Acme Widgets from a single outlet.
@@ -109,10 +104,13 @@ pub fn quiet_baseline_then_bursts() -> Vec<Planned> {
         "d.example",
         "e.example",
     ];
-    let p = |hours_ago, source: &str, entity| Planned {
-        hours_ago,
-        source: source.into(),
-        entity,
+    // Yellen's articles are in the user topic `people`.
+    let p = |hours_ago, source: &str, entity: (&'static str, EntityType)| {
+        let mut planned = Planned::new(hours_ago, source, &[entity]);
+        if entity.0 == "Janet Yellen" {
+            planned.topics = vec!["people".into()];
+        }
+        planned
     };
     let fed = ("Federal Reserve", EntityType::ORG);
     let yellen = ("Janet Yellen", EntityType::PER);
@@ -139,70 +137,9 @@ pub fn quiet_baseline_then_bursts() -> Vec<Planned> {
     plan
 }
 
-/// Stores the planned articles through the store API, each published at its time before `now`.
+/// Stores the planned articles (`seed::store_planned`) and brings the rollups up to date, as
+/// the daemon's rollup keeper would have.
 pub async fn store_planned(store: &Store, plan: &[Planned], now: DateTime<Utc>) {
-    let (feed_id, _) = store
-        .upsert_feed(&stringer::store::FeedUpsert {
-            url: "https://wire.example/feed.xml".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let entries: Vec<NewEntry> = (0..plan.len())
-        .map(|i| NewEntry {
-            guid: None,
-            url: format!("https://wire.example/a/{i}"),
-            canonical_url: format!("https://wire.example/a/{i}"),
-            title: None,
-            published_at: None,
-        })
-        .collect();
-    for chunk in entries.chunks(400) {
-        store.insert_entries(feed_id, chunk).await.unwrap();
-    }
-    let jobs = store
-        .claim_articles(Utc::now(), "t", Utc::now() + Duration::hours(1), 10_000)
-        .await
-        .unwrap();
-    assert_eq!(jobs.len(), plan.len());
-    for job in &jobs {
-        let i: usize = job.url.rsplit('/').next().unwrap().parse().unwrap();
-        let p = &plan[i];
-        let article = EnrichedArticle {
-            final_url: job.url.clone(),
-            http_status: 200,
-            page: CleanPage {
-                title: Some(format!("{} in the news", p.entity.0)),
-                text: format!("article {i} about {}", p.entity.0),
-                published_at: Some((now - Duration::hours(p.hours_ago)).fixed_offset()),
-                ..Default::default()
-            },
-            entities: vec![Entity {
-                name: p.entity.0.to_string(),
-                key: stringer::ner::normalise_key(p.entity.0),
-                kind: p.entity.1,
-                mentions: 1,
-                first_offset: 0,
-            }],
-            category: None,
-            keyphrases: Vec::new(),
-            content_hash: format!("hash-{i}"),
-            source: p.source.clone(),
-            signature: None,
-            // Yellen's articles are in the user topic `people`.
-            topics: if p.entity.0 == "Janet Yellen" {
-                vec!["people".into()]
-            } else {
-                Vec::new()
-            },
-            alerts: Vec::new(),
-        };
-        assert!(
-            store
-                .complete_article("t", job, &article, Utc::now())
-                .await
-                .unwrap()
-        );
-    }
+    super::seed::store_planned(store, plan, now).await;
     store.refresh_all_rollups().await.unwrap();
 }

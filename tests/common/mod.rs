@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod alerts;
+pub mod seed;
 pub mod server;
 
 use std::sync::Arc;
