@@ -11,10 +11,10 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 
 use super::startup::connect_store;
+use super::topics::subject_of;
 use super::values::{Format, parse_since, parse_time, parse_window};
 use crate::alerts::{MatchRule, cooldown};
 use crate::config::{AlertConfig, Config, SpikeConfig};
-use crate::matcher::Subject;
 use crate::store::{AlertRow, Store};
 
 #[derive(Debug, Subcommand)]
@@ -144,14 +144,7 @@ async fn test_match(store: &Store, rule: &AlertConfig) -> anyhow::Result<Vec<Val
             break;
         };
         for row in &page {
-            let subject = Subject {
-                title: &row.title,
-                text: &row.text,
-                language: row.language.as_deref(),
-                category: row.category.as_deref(),
-                tags: &row.tags,
-                entity_keys: &row.entity_keys,
-            };
+            let subject = subject_of(row);
             if let Some(why) = matcher.matches(&subject) {
                 fires.push(json!({
                     "at": row.event_time.map(time), "subject": format!("article:{}", row.id),

@@ -9,6 +9,7 @@ use clap::Subcommand;
 use super::startup::connect_store;
 use crate::config::Config;
 use crate::matcher::{Matcher, Subject};
+use crate::store::SubjectRow;
 
 #[derive(Debug, Subcommand)]
 pub enum TopicsCommand {
@@ -42,6 +43,18 @@ pub async fn run(cfg: Config, cmd: TopicsCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What the matcher reads of a stored article.
+pub(super) fn subject_of(row: &SubjectRow) -> Subject<'_> {
+    Subject {
+        title: &row.title,
+        text: &row.text,
+        language: row.language.as_deref(),
+        category: row.category.as_deref(),
+        tags: &row.tags,
+        entity_keys: &row.entity_keys,
+    }
+}
+
 fn describe(m: &crate::config::MatcherConfig) -> serde_json::Value {
     serde_json::json!({
         "any": m.any, "all": m.all, "none": m.none, "entities": m.entities,
@@ -64,14 +77,7 @@ async fn test(
         };
         for row in &page {
             seen += 1;
-            let subject = Subject {
-                title: &row.title,
-                text: &row.text,
-                language: row.language.as_deref(),
-                category: row.category.as_deref(),
-                tags: &row.tags,
-                entity_keys: &row.entity_keys,
-            };
+            let subject = subject_of(row);
             if let Some(why) = matcher.matches(&subject) {
                 hits += 1;
                 if hits <= limit {
