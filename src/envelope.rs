@@ -35,7 +35,7 @@ pub struct AlertData {
     pub rule: String,
     /// `match` or `spike`.
     pub kind: String,
-    /// What the rule fired about: `article:ID`, `entity:NAME` or `topic:NAME`.
+    /// What the rule fired about: `article:ID`, `entity:TYPE:NAME` or `topic:NAME`.
     pub subject: String,
     pub fired_at: String,
     /// What matched (match rules).
@@ -99,7 +99,7 @@ mod tests {
             id: 7,
             rule: rule.into(),
             kind: "spike".into(),
-            subject: "entity:Janet Yellen".into(),
+            subject: "entity:PER:Janet Yellen".into(),
             fired_at: at.parse().unwrap(),
             articles: Json(vec![1, 2]),
             matched: Json(vec![]),

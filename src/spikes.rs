@@ -66,7 +66,7 @@ pub async fn candidates(
                 .filter(|r| wanted.as_ref().is_none_or(|k| normalise_key(&r.name) == *k))
                 .map(|r| Candidate {
                     counts: SpikeCounts {
-                        subject: format!("entity:{}", r.name),
+                        subject: format!("entity:{}:{}", r.kind, r.name),
                         articles: r.articles,
                         sources: r.sources,
                         expected: r.baseline,

@@ -26,6 +26,7 @@ on_both_backends!(
     two_daemons_on_one_database_fire_and_deliver_one_alert,
     a_stop_does_not_wait_for_a_webhook_that_never_answers,
     racing_claims_of_one_cooldown_record_one_alert,
+    a_row_the_sink_refuses_for_good_is_given_up_and_the_next_goes_out,
 );
 
 const SPIKES: &str = r#"
@@ -137,8 +138,8 @@ async fn a_spike_fires_once_within_its_cooldown_and_the_webhook_gets_a_valid_env
     assert_eq!(
         rules,
         BTreeSet::from([
-            "yellen entity:Janet Yellen".to_string(),
-            "acme-any-source entity:Acme Widgets".to_string(),
+            "yellen entity:PER:Janet Yellen".to_string(),
+            "acme-any-source entity:ORG:Acme Widgets".to_string(),
             "people topic:people".to_string(),
         ]),
         "one source does not fire `acme`; too little history does not fire `yellen-cold`"
@@ -220,7 +221,7 @@ async fn a_spike_fires_once_within_its_cooldown_and_the_webhook_gets_a_valid_env
         (yellen["schema"].as_i64(), yellen["event"].as_str()),
         (Some(1), Some("alert.fired"))
     );
-    assert_eq!(yellen["data"]["subject"], "entity:Janet Yellen");
+    assert_eq!(yellen["data"]["subject"], "entity:PER:Janet Yellen");
     assert_eq!(yellen["data"]["details"]["articles"], 8);
     assert_eq!(yellen["data"]["details"]["sources"], 4);
     let people = got.iter().find(|e| e["data"]["rule"] == "people").unwrap();
@@ -622,5 +623,63 @@ async fn racing_claims_of_one_cooldown_record_one_alert(db: Db) {
     for s in stores {
         s.close().await;
     }
+    tdb.drop_db().await;
+}
+
+/// A row the sink refuses for good (a 400) is given up, not retried, and the row behind it is
+/// the next one claimed; `sinks status` counts it apart from the pending ones.
+async fn a_row_the_sink_refuses_for_good_is_given_up_and_the_next_goes_out(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let store = tdb.store().await;
+    let now = Utc::now();
+    for subject in ["topic:a", "topic:b"] {
+        let alert = stringer::store::NewAlert {
+            rule: "r".into(),
+            kind: "spike".into(),
+            subject: subject.into(),
+            fired_at: now,
+            queued_at: now,
+            quiet_until: now + chrono::Duration::hours(6),
+            articles: Vec::new(),
+            matched: Vec::new(),
+            details: serde_json::json!({}),
+            sinks: vec!["hook".into()],
+        };
+        assert!(store.record_alert(&alert).await.unwrap().is_some());
+    }
+    let lease = now + chrono::Duration::minutes(1);
+    let first = store
+        .claim_outbox("hook", "me", now, lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .outbox_given_up(first.id, "me", "HTTP 400 Bad Request", now)
+            .await
+            .unwrap()
+    );
+    let second = store
+        .claim_outbox("hook", "me", now, lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(second.id, first.id, "the refused row is not claimed again");
+    assert!(store.outbox_delivered(second.id, "me", now).await.unwrap());
+    assert!(
+        store
+            .claim_outbox("hook", "me", now, lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let status = store.sink_status().await.unwrap();
+    assert_eq!(
+        (status[0].delivered, status[0].pending, status[0].given_up),
+        (1, 0, 1)
+    );
+    store.close().await;
     tdb.drop_db().await;
 }

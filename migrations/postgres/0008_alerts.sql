@@ -8,7 +8,7 @@ CREATE TABLE alerts (
     id        BIGSERIAL PRIMARY KEY,
     rule      TEXT NOT NULL,
     kind      TEXT NOT NULL,                    -- match | spike
-    subject   TEXT NOT NULL,                    -- article:<id>, entity:<name>, topic:<name>
+    subject   TEXT NOT NULL,                    -- article:<id>, entity:<type>:<name>, topic:<name>
     fired_at  TIMESTAMPTZ NOT NULL,
     articles  JSONB NOT NULL DEFAULT '[]',       -- JSON array of article ids
     matched   JSONB NOT NULL DEFAULT '[]',       -- JSON array of what matched
@@ -34,7 +34,8 @@ CREATE TABLE outbox (
     lease_owner     TEXT,
     lease_until     TIMESTAMPTZ,
     delivered_at    TIMESTAMPTZ,
+    given_up_at     TIMESTAMPTZ,                  -- refused for good (a 4xx answer): not retried
     last_error      TEXT,
     UNIQUE (alert_id, sink)
 );
-CREATE INDEX outbox_pending ON outbox (sink, id) WHERE delivered_at IS NULL;
+CREATE INDEX outbox_pending ON outbox (sink, id) WHERE delivered_at IS NULL AND given_up_at IS NULL;

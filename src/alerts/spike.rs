@@ -27,7 +27,7 @@ impl SpikeSubject {
 /// One subject's counts in the window.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SpikeCounts {
-    /// `entity:NAME` or `topic:NAME`: what the cooldown is kept for.
+    /// `entity:TYPE:NAME` or `topic:NAME`: what the cooldown is kept for.
     pub subject: String,
     pub articles: i64,
     pub sources: i64,

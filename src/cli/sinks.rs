@@ -56,8 +56,8 @@ pub async fn run(cfg: Config, cmd: SinksCommand) -> anyhow::Result<()> {
     } else {
         writeln!(
             out,
-            "{:<20} {:<16} {:>10} {:>8} {:<21} LAST ERROR",
-            "SINK", "KIND", "DELIVERED", "PENDING", "OLDEST PENDING"
+            "{:<20} {:<16} {:>10} {:>8} {:>9} {:<21} LAST ERROR",
+            "SINK", "KIND", "DELIVERED", "PENDING", "GIVEN UP", "OLDEST PENDING"
         )?;
         for (kind, s) in &rows {
             let oldest = s
@@ -65,11 +65,12 @@ pub async fn run(cfg: Config, cmd: SinksCommand) -> anyhow::Result<()> {
                 .map_or("-".into(), |t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
             writeln!(
                 out,
-                "{:<20} {:<16} {:>10} {:>8} {:<21} {}",
+                "{:<20} {:<16} {:>10} {:>8} {:>9} {:<21} {}",
                 s.sink,
                 kind,
                 s.delivered,
                 s.pending,
+                s.given_up,
                 oldest,
                 s.last_error.as_deref().unwrap_or("-")
             )?;

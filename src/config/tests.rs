@@ -168,6 +168,14 @@ fn alert_rules_and_sinks_are_checked_with_the_key_named() {
             "key `alerts[0].spike.topic`",
         ),
         (
+            "sinks = [\"hook\"]\ncooldown = \"10000y\"\nmatch = { any = [\"x\"] }",
+            "key `alerts[0].cooldown`",
+        ),
+        (
+            "sinks = [\"hook\"]\nspike = { entity = \"X\", baseline = \"300000y\" }",
+            "key `alerts[0].spike.baseline`",
+        ),
+        (
             "sinks = [\"hook\"]\ncooldown = \"0s\"\nmatch = { any = [\"x\"] }",
             "key `alerts[0].cooldown`",
         ),
@@ -184,6 +192,10 @@ fn alert_rules_and_sinks_are_checked_with_the_key_named() {
             "key `sinks[0].url`",
         ),
         ("kind = \"log\"\nurl = \"http://x/\"", "key `sinks[0].url`"),
+        (
+            "kind = \"webhook\"\nurl = \"http://x/\"\ntimeout = \"18446744073709551615s\"",
+            "key `sinks[0].timeout`",
+        ),
         (
             "kind = \"webhook\"\nurl = \"http://x/\"\nheaders = { \"bad name\" = \"v\" }",
             "key `sinks[0].headers.bad name`",

@@ -3,6 +3,7 @@
 //! names the key, such as `alerts[0].spike.factor`.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use url::Url;
 
@@ -55,6 +56,12 @@ impl Config {
         if rule.cooldown.is_zero() {
             return Err(bad(&format!("{key}.cooldown"), "must be longer than zero"));
         }
+        at_most(
+            &format!("{key}.cooldown"),
+            rule.cooldown,
+            CENTURY,
+            "100 years",
+        )?;
         let regex = rule.title_regex.is_some() || rule.text_regex.is_some();
         match (&rule.matcher, &rule.spike) {
             (Some(_), Some(_)) | (None, None) => Err(bad(
@@ -126,8 +133,29 @@ impl Config {
                 return Err(bad(&format!("{key}.{field}"), "must be longer than zero"));
             }
         }
+        for (field, d) in [
+            ("window", s.window),
+            ("baseline", s.baseline),
+            ("warm_up", s.warm_up),
+        ] {
+            at_most(&format!("{key}.{field}"), d, CENTURY, "100 years")?;
+        }
         Ok(())
     }
+}
+
+const HOUR: Duration = Duration::from_secs(3_600);
+const DAY: Duration = Duration::from_secs(86_400);
+/// The longest window, baseline, warm-up or cooldown: time arithmetic and the databases'
+/// dates stay far from their limits.
+const CENTURY: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+/// Refuses a duration longer than `max` (`shown` as the config writes it).
+fn at_most(key: &str, d: Duration, max: Duration, shown: &str) -> Result<(), Bad> {
+    if d > max {
+        return Err(bad(key, format!("must be at most {shown}")));
+    }
+    Ok(())
 }
 
 fn check_sink(key: &str, sink: &SinkConfig) -> Result<(), Bad> {
@@ -137,9 +165,11 @@ fn check_sink(key: &str, sink: &SinkConfig) -> Result<(), Bad> {
     if sink.timeout.is_zero() {
         return Err(bad(&format!("{key}.timeout"), "must be longer than zero"));
     }
+    at_most(&format!("{key}.timeout"), sink.timeout, HOUR, "1h")?;
     if sink.backoff_max.as_secs() < 1 {
         return Err(bad(&format!("{key}.backoff_max"), "must be at least 1s"));
     }
+    at_most(&format!("{key}.backoff_max"), sink.backoff_max, DAY, "1d")?;
     match (sink.kind, &sink.url) {
         (SinkKind::Webhook, None) => Err(bad(&format!("{key}.url"), "a webhook sink needs a url")),
         (SinkKind::Webhook, Some(url)) => {

@@ -163,7 +163,11 @@ pub async fn run_counted(
     let failure = stages.supervise(&ctx).await;
     finished.cancel();
     for helper in helpers {
-        let _ = helper.await;
+        if let Err(e) = helper.await
+            && e.is_panic()
+        {
+            tracing::error!(error = %e, "a helper task (leases, rollups, alerts) failed");
+        }
     }
     release(&ctx).await;
     if failure.is_none() {

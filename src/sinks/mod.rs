@@ -23,6 +23,23 @@ pub use backoff::retry_at;
 pub use payload::envelope;
 pub use webhook::Webhook;
 
+/// Why a sink did not take an envelope, and whether trying again can help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub why: String,
+    /// The sink refused this envelope for good (a 4xx answer other than 408, 425 and 429).
+    pub permanent: bool,
+}
+
+impl Refusal {
+    pub fn temporary(why: impl Into<String>) -> Refusal {
+        Refusal {
+            why: why.into(),
+            permanent: false,
+        }
+    }
+}
+
 /// Where one sink's envelopes go.
 #[derive(Clone)]
 pub enum Sender {
@@ -43,7 +60,7 @@ impl Sender {
     }
 
     /// Hands one envelope to the sink; the error says why it did not take it.
-    pub async fn send(&self, envelope: &serde_json::Value) -> Result<(), String> {
+    pub async fn send(&self, envelope: &serde_json::Value) -> Result<(), Refusal> {
         match self {
             Sender::Log => {
                 info!(target: "stringer::alerts", envelope = %envelope, "alert");
@@ -78,5 +95,9 @@ pub async fn deliver(cfg: &Config, store: Store, owner: String, stop: Cancellati
     if !workers.is_empty() {
         info!(sinks = workers.len(), "delivering alerts");
     }
-    while workers.join_next().await.is_some() {}
+    while let Some(ended) = workers.join_next().await {
+        if let Err(e) = ended {
+            tracing::error!(error = %e, "a sink's delivery worker failed; its alerts wait for the next start");
+        }
+    }
 }

@@ -5,6 +5,7 @@
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
+use super::Refusal;
 use crate::config::SinkConfig;
 
 pub struct Webhook {
@@ -17,10 +18,9 @@ impl Webhook {
     pub fn new(cfg: &SinkConfig, user_agent: &str) -> anyhow::Result<Webhook> {
         let mut headers = HeaderMap::new();
         for (name, value) in &cfg.headers {
-            headers.insert(
-                HeaderName::from_bytes(name.as_bytes())?,
-                HeaderValue::from_str(value)?,
-            );
+            let mut value = HeaderValue::from_str(value)?;
+            value.set_sensitive(true);
+            headers.insert(HeaderName::from_bytes(name.as_bytes())?, value);
         }
         Ok(Webhook {
             client: crate::fetch::post_client(user_agent, cfg.timeout)?,
@@ -29,7 +29,7 @@ impl Webhook {
         })
     }
 
-    pub async fn post(&self, envelope: &serde_json::Value) -> Result<(), String> {
+    pub async fn post(&self, envelope: &serde_json::Value) -> Result<(), Refusal> {
         let answer = self
             .client
             .post(&self.url)
@@ -38,12 +38,17 @@ impl Webhook {
             .body(envelope.to_string())
             .send()
             .await
-            .map_err(crate::fetch::describe_error)?;
+            .map_err(|e| Refusal::temporary(crate::fetch::describe_error(e)))?;
         let status = answer.status();
         if status.is_success() {
-            Ok(())
-        } else {
-            Err(format!("HTTP {status}"))
+            return Ok(());
         }
+        // A client error says this envelope will never be taken; but a timeout, "too early" and
+        // "too many requests" pass.
+        let permanent = status.is_client_error() && ![408, 425, 429].contains(&status.as_u16());
+        Err(Refusal {
+            why: format!("HTTP {status}"),
+            permanent,
+        })
     }
 }

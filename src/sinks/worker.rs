@@ -7,7 +7,7 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use super::{Sender, backoff, payload};
+use super::{Refusal, Sender, backoff, payload};
 use crate::config::SinkConfig;
 use crate::store::Store;
 
@@ -51,7 +51,7 @@ async fn step(
     owner: &str,
 ) -> anyhow::Result<bool> {
     let now = Utc::now();
-    let lease = chrono::Duration::from_std(sink.timeout + Duration::from_secs(30))?;
+    let lease = chrono::Duration::from_std(sink.timeout.saturating_add(Duration::from_secs(30)))?;
     let Some(item) = store
         .claim_outbox(&sink.name, owner, now, now + lease)
         .await?
@@ -60,14 +60,25 @@ async fn step(
     };
     let sent = match payload::envelope(store, item.alert_id).await {
         Ok(envelope) => sender.send(&envelope).await,
-        Err(e) => Err(format!("cannot build the envelope: {e:#}")),
+        Err(e) => Err(Refusal::temporary(format!(
+            "cannot build the envelope: {e:#}"
+        ))),
     };
     match sent {
         Ok(()) => {
             store.outbox_delivered(item.id, owner, Utc::now()).await?;
             debug!(sink = %sink.name, alert = item.alert_id, "alert delivered");
         }
-        Err(why) => {
+        Err(Refusal {
+            why,
+            permanent: true,
+        }) => {
+            store
+                .outbox_given_up(item.id, owner, &why, Utc::now())
+                .await?;
+            warn!(sink = %sink.name, alert = item.alert_id, error = %why, "the sink refused the alert for good; not retried");
+        }
+        Err(Refusal { why, .. }) => {
             let next =
                 backoff::retry_at(Utc::now(), item.attempts, sink.backoff_max, rand::random());
             store.outbox_failed(item.id, owner, &why, next).await?;

@@ -18,7 +18,7 @@ pub struct NewAlert {
     pub rule: String,
     /// `match` or `spike`.
     pub kind: String,
-    /// What the cooldown is kept for: `article:ID`, `entity:NAME`, `topic:NAME`.
+    /// What the cooldown is kept for: `article:ID`, `entity:TYPE:NAME`, `topic:NAME`.
     pub subject: String,
     pub fired_at: DateTime<Utc>,
     /// When it is written: its outbox rows are due from then (`fired_at` may be a clock

@@ -1,7 +1,9 @@
 //! The outbox: one row per alert and sink until the sink has it. A sink's worker claims the
 //! oldest undelivered row of its sink under a lease (only the head, so rows go out in order,
 //! and with several daemons each row is sent by one), then marks it delivered or failed with
-//! the time of the next attempt. Delivered rows stay, for `sinks status`.
+//! the time of the next attempt, or given up when the sink refused it for good (so one bad
+//! row does not hold up the rows behind it). Delivered and given-up rows stay, for `sinks
+//! status`.
 
 use chrono::{DateTime, Utc};
 
@@ -23,6 +25,8 @@ pub struct SinkStatus {
     pub sink: String,
     pub delivered: i64,
     pub pending: i64,
+    /// Refused for good by the sink: not retried.
+    pub given_up: i64,
     /// When the oldest undelivered row was written.
     pub oldest_pending: Option<DateTime<Utc>>,
     /// The error of the latest failed attempt, and when the next attempt is due.
@@ -43,8 +47,9 @@ impl Store {
         Ok(on_pool!(self, pool => {
             sqlx::query_as(
                 "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-                 WHERE id = (SELECT id FROM outbox WHERE sink = $3 AND delivered_at IS NULL ORDER BY id LIMIT 1) \
-                 AND delivered_at IS NULL AND next_attempt_at <= $4 \
+                 WHERE id = (SELECT id FROM outbox WHERE sink = $3 AND delivered_at IS NULL \
+                   AND given_up_at IS NULL ORDER BY id LIMIT 1) \
+                 AND delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $4 \
                  AND (lease_until IS NULL OR lease_until < $4) \
                  RETURNING id, alert_id, event, attempts",
             )
@@ -96,26 +101,52 @@ impl Store {
         }))
     }
 
+    /// Gives a row up for good (the sink refused it in a way retrying cannot mend), if `owner`
+    /// still holds it: the rows behind it go out.
+    pub async fn outbox_given_up(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE outbox SET given_up_at = $4, last_error = $3, lease_owner = NULL, \
+                 lease_until = NULL WHERE id = $1 AND lease_owner = $2",
+            )
+            .bind(id)
+            .bind(owner)
+            .bind(sanitize::text(error))
+            .bind(at)
+            .execute(pool)
+            .await?
+            .rows_affected() > 0
+        }))
+    }
+
     /// Delivery state of every sink that has outbox rows, by name.
     pub async fn sink_status(&self) -> Result<Vec<SinkStatus>> {
-        type Row = (String, i64, i64, Option<DateTime<Utc>>);
+        type Row = (String, i64, i64, i64, Option<DateTime<Utc>>);
         let rows: Vec<Row> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT sink, CAST(COUNT(delivered_at) AS BIGINT), \
-                   CAST(COUNT(*) - COUNT(delivered_at) AS BIGINT), \
-                   MIN(CASE WHEN delivered_at IS NULL THEN created_at END) \
+                   CAST(COUNT(*) - COUNT(delivered_at) - COUNT(given_up_at) AS BIGINT), \
+                   CAST(COUNT(given_up_at) AS BIGINT), \
+                   MIN(CASE WHEN delivered_at IS NULL AND given_up_at IS NULL THEN created_at END) \
                  FROM outbox GROUP BY sink ORDER BY sink",
             )
             .fetch_all(pool)
             .await?
         });
         let mut out = Vec::with_capacity(rows.len());
-        for (sink, delivered, pending, oldest_pending) in rows {
+        for (sink, delivered, pending, given_up, oldest_pending) in rows {
             let (last_error, next_attempt_at) = self.last_sink_error(&sink).await?;
             out.push(SinkStatus {
                 sink,
                 delivered,
                 pending,
+                given_up,
                 oldest_pending,
                 last_error,
                 next_attempt_at,
@@ -124,12 +155,13 @@ impl Store {
         Ok(out)
     }
 
-    /// The error of the undelivered row of `sink` that failed last, and its next attempt.
+    /// The error of the pending row of `sink` that failed last, and its next attempt.
     async fn last_sink_error(&self, sink: &str) -> Result<(Option<String>, Option<DateTime<Utc>>)> {
         let row: Option<(Option<String>, DateTime<Utc>)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT last_error, next_attempt_at FROM outbox \
-                 WHERE sink = $1 AND delivered_at IS NULL AND last_error IS NOT NULL \
+                 WHERE sink = $1 AND delivered_at IS NULL AND given_up_at IS NULL \
+                   AND last_error IS NOT NULL \
                  ORDER BY id LIMIT 1",
             )
             .bind(sink)

@@ -95,8 +95,13 @@ fn baseline_parts(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Part> {
 impl Store {
     /// Rising entities of `query.window` ending at `query.now`, most surprising first.
     pub async fn trends(&self, query: &TrendQuery) -> Result<Vec<TrendRow>> {
-        let lo = (query.now - query.window).max(DateTime::UNIX_EPOCH);
-        let base_lo = (lo - query.baseline).max(DateTime::UNIX_EPOCH);
+        let back = |t: DateTime<Utc>, d: Duration| {
+            t.checked_sub_signed(d)
+                .unwrap_or(DateTime::UNIX_EPOCH)
+                .max(DateTime::UNIX_EPOCH)
+        };
+        let lo = back(query.now, query.window);
+        let base_lo = back(lo, query.baseline);
         let narrowed = query.topic.is_some() || query.category.is_some();
         let parts = baseline_parts(base_lo, lo);
         let days = parts
