@@ -324,6 +324,36 @@ fn extract_prints_one_article_object() {
     assert!(stderr(&o).contains("nope.html"), "{}", stderr(&o));
 }
 
+/// A page file over `[http] max_body_bytes`, as it is or once inflated (a gzip bomb), is
+/// refused with the file named, not read into memory.
+#[test]
+fn extract_refuses_a_page_file_over_the_body_cap() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &[], "");
+    let big = dir.path().join("big.html");
+    std::fs::write(&big, "<p>word</p>".repeat(1_000)).unwrap();
+    let bomb = dir.path().join("bomb.html.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![b' '; 1_000_000]).unwrap();
+    std::fs::write(&bomb, gz.finish().unwrap()).unwrap();
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 5_000);
+    for page in [&big, &bomb] {
+        let o = run(stringer()
+            .env("STRINGER_HTTP_MAX_BODY_BYTES", "5000")
+            .arg("--config")
+            .arg(&cfg)
+            .arg("extract")
+            .arg(page));
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&page.display().to_string()) && err.contains("larger than 5000 bytes"),
+            "{err}"
+        );
+    }
+}
+
 /// The daemon is killed with SIGKILL in the middle of a pass; started again, it ends with every
 /// article stored exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -105,7 +105,7 @@ pub async fn extract(cfg: Config, source: &str, url: Option<&str>) -> anyhow::Re
                 page.status,
             )
         } else {
-            let body = read_page_file(Path::new(source))?;
+            let body = read_page_file(Path::new(source), cfg.http.max_body_bytes)?;
             let page_url = url.map(str::to_string).unwrap_or_default();
             (body, None, page_url, 200)
         };
@@ -128,16 +128,37 @@ pub async fn extract(cfg: Config, source: &str, url: Option<&str>) -> anyhow::Re
     Ok(())
 }
 
-/// Reads an HTML file, inflating it when it is gzip (saved pages often are).
-fn read_page_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+/// Reads an HTML file, inflating it when it is gzip (saved pages often are). A page over
+/// `max` bytes (`[http] max_body_bytes`, the cap of fetched pages), before or after inflating,
+/// is refused: a page that large is not an article, and reading it would cost minutes and
+/// gigabytes.
+fn read_page_file(path: &Path, max: u64) -> anyhow::Result<Vec<u8>> {
     use std::io::Read;
-    let raw = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .with_context(|| format!("{}: not valid gzip", path.display()))?;
-        return Ok(out);
+    let too_large = || {
+        anyhow::anyhow!(
+            "{}: larger than {max} bytes ([http] max_body_bytes); not read",
+            path.display()
+        )
+    };
+    let file =
+        std::fs::File::open(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let mut raw = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut raw)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    if raw.len() as u64 > max {
+        return Err(too_large());
     }
-    Ok(raw)
+    if !raw.starts_with(&[0x1f, 0x8b]) {
+        return Ok(raw);
+    }
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(&raw[..])
+        .take(max.saturating_add(1))
+        .read_to_end(&mut out)
+        .with_context(|| format!("{}: not valid gzip", path.display()))?;
+    if out.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(out)
 }
