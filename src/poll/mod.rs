@@ -1,0 +1,113 @@
+//! Feed polling: one conditional GET of a feed and the parse of what came back into
+//! [`NewEntry`] values (RSS 0.90/0.91/0.92/1.0/2.0 in any namespace, Atom 0.3/1.0, JSON Feed).
+//!
+//! `parse` (feed-rs, then the lenient retries), `items` (the namespace-free second reader),
+//! `json` (JSON Feed), `entry` (links resolved and checked the same way for every reader).
+//! The parse is a pure function of the bytes and the feed URL. Deciding which entries are new
+//! is the store's job (a unique canonical URL), not this module's.
+
+mod entry;
+mod items;
+mod json;
+mod parse;
+
+use std::time::Duration;
+
+use crate::fetch::{FetchError, Http, Outcome, Want};
+use crate::model::{FeedJob, NewEntry, Validators};
+use crate::schedule::ServerHints;
+
+pub use parse::parse;
+
+#[derive(Debug, Clone, Default)]
+pub struct ParsedFeed {
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    pub ttl: Option<Duration>,
+    pub entries: Vec<NewEntry>,
+    /// Entries the feed lists that cannot be stored, with the reason.
+    pub rejected: Vec<EntryError>,
+}
+
+/// Longest entry link taken, in bytes. Real article URLs stay far below it (browsers and
+/// servers commonly stop at 2 to 8 KB); a longer one is junk or an attack.
+pub const MAX_LINK_BYTES: usize = 2048;
+
+/// Longest GUID kept as written; a longer one is replaced by a fixed-size digest of itself,
+/// so it still identifies the entry but fits any index.
+pub const MAX_GUID_BYTES: usize = 512;
+
+/// Why a feed entry cannot become an article.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    #[error("entry without an http(s) link")]
+    NoLink,
+    #[error("entry link is not a usable URL: {0}")]
+    BadLink(String),
+    #[error("entry link of {bytes} bytes is longer than {MAX_LINK_BYTES}: {start}…")]
+    LinkTooLong { bytes: usize, start: String },
+}
+
+/// Why a document is not a feed this module can read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// Another kind of document (XML with another root, JSON without items, nothing).
+    #[error("not a feed: {0}")]
+    NotAFeed(String),
+    /// An HTML page, such as a site's home page given as its feed.
+    #[error("not a feed: an HTML page")]
+    Page,
+    /// A feed that is broken beyond reading.
+    #[error("the feed does not parse: {0}")]
+    Malformed(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+}
+
+/// What one poll produced.
+#[derive(Debug)]
+pub enum Polled {
+    NotModified {
+        hints: ServerHints,
+    },
+    Fresh {
+        feed: ParsedFeed,
+        validators: Validators,
+        hints: ServerHints,
+        status: u16,
+    },
+}
+
+/// Fetches `job.url` conditionally and parses the body.
+pub async fn poll(http: &Http, job: &FeedJob) -> Result<Polled, PollError> {
+    match http.get(&job.url, Want::Feed, &job.validators).await? {
+        Outcome::NotModified { hints } => Ok(Polled::NotModified { hints }),
+        Outcome::Fetched(fetched) => {
+            // Parsing a large feed is CPU work: keep it off the async threads.
+            let body = fetched.body.clone();
+            let url = fetched.final_url.clone();
+            let feed = tokio::task::spawn_blocking(move || parse(&body, &url))
+                .await
+                .map_err(|e| ParseError::Malformed(format!("the feed parser failed: {e}")))??;
+            let hints = ServerHints {
+                ttl: feed.ttl,
+                ..fetched.hints
+            };
+            Ok(Polled::Fresh {
+                feed,
+                validators: fetched.validators,
+                hints,
+                status: fetched.status,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
