@@ -11,12 +11,15 @@ use clap::Subcommand;
 use super::startup::open_store;
 use super::values::{Format, parse_window};
 use crate::config::{self, Config};
+use crate::fetch::Http;
+use crate::poll::{self, Found};
 use crate::store::{FeedRow, FeedUpsert, Store};
 use crate::subscriptions::{self, Subscription};
 
 #[derive(Debug, Subcommand)]
 pub enum FeedsCommand {
-    /// Add a feed (or update its interval, tags and title).
+    /// Add a feed (or update its interval, tags and title). The URL is fetched first: a page
+    /// is searched for the feeds it advertises, and the first of them is added.
     Add {
         url: String,
         /// Poll interval, such as 15m or 1h [default: poll.default_interval]
@@ -27,6 +30,12 @@ pub enum FeedsCommand {
         tags: Vec<String>,
         #[arg(long)]
         title: Option<String>,
+        /// For a page: add every feed it advertises, not only the first.
+        #[arg(long)]
+        all: bool,
+        /// Add the URL as given, without fetching it.
+        #[arg(long)]
+        no_check: bool,
     },
     /// List feeds with their state (errors, last success, next check).
     List {
@@ -53,7 +62,22 @@ pub async fn run(cfg: Config, cmd: FeedsCommand) -> anyhow::Result<()> {
             interval,
             tags,
             title,
-        } => add(&cfg, &store, &mut out, &url, interval, tags, title).await,
+            all,
+            no_check,
+        } => {
+            let wanted = Wanted {
+                interval,
+                tags,
+                title,
+            };
+            match check_interval(&cfg, interval) {
+                Ok(()) => match checked_feeds(&cfg, &mut out, &url, all, no_check).await {
+                    Ok(urls) => add(&store, &mut out, &urls, wanted).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            }
+        }
         FeedsCommand::List { format } => list(&store, &mut out, format).await,
         FeedsCommand::Remove { url } => remove(&cfg, &store, &mut out, &url).await,
         FeedsCommand::Import { file } => import(&store, &mut out, &file).await,
@@ -67,35 +91,90 @@ fn interval_secs(interval: Option<Duration>) -> Option<i32> {
     interval.map(|d| d.as_secs().min(i32::MAX as u64) as i32)
 }
 
-async fn add(
-    cfg: &Config,
-    store: &Store,
-    out: &mut impl Write,
-    url: &str,
+/// What `feeds add` sets on each feed it adds.
+struct Wanted {
     interval: Option<Duration>,
     tags: Vec<String>,
     title: Option<String>,
-) -> anyhow::Result<()> {
+}
+
+/// The feeds `url` stands for: itself when it is a feed (or is not checked), else the first
+/// (or every) feed the page advertises, each printed.
+async fn checked_feeds(
+    cfg: &Config,
+    out: &mut impl Write,
+    url: &str,
+    all: bool,
+    no_check: bool,
+) -> anyhow::Result<Vec<String>> {
     let url = config::check_feed_url(url).map_err(anyhow::Error::msg)?;
-    if let Some(i) = interval
-        && i < cfg.poll.min_interval
-    {
+    if no_check {
+        return Ok(vec![url]);
+    }
+    let http = Http::new(&cfg.http)?;
+    let links = match poll::inspect(&http, &url).await {
+        Ok(Found::Feed(_)) => return Ok(vec![url]),
+        Ok(Found::Page(links)) => links,
+        Err(e) => bail!("{url}: {e} (add --no-check to add it anyway)"),
+    };
+    if links.is_empty() {
         bail!(
-            "--interval {} is shorter than poll.min_interval ({})",
-            humantime::format_duration(i),
-            humantime::format_duration(cfg.poll.min_interval)
+            "{url}: an HTML page that advertises no feed (no <link rel=\"alternate\"> of an RSS, Atom or JSON feed)"
         );
     }
-    let (_, new) = store
-        .upsert_feed(&FeedUpsert {
-            url: url.clone(),
-            title,
-            site_url: None,
-            interval_secs: interval_secs(interval),
-            tags: (!tags.is_empty()).then_some(tags),
-        })
-        .await?;
-    writeln!(out, "{} {url}", if new { "added" } else { "updated" })?;
+    writeln!(out, "{url} is a page advertising {} feeds:", links.len())?;
+    for link in &links {
+        writeln!(out, "  {link}")?;
+    }
+    let take = if all { links.len() } else { 1 };
+    links
+        .into_iter()
+        .take(take)
+        .map(|l| config::check_feed_url(&l).map_err(anyhow::Error::msg))
+        .collect()
+}
+
+/// A feed's own interval lies within `[poll] min_interval` and `max_interval`.
+fn check_interval(cfg: &Config, interval: Option<Duration>) -> anyhow::Result<()> {
+    let Some(i) = interval else {
+        return Ok(());
+    };
+    let show = |d: Duration| humantime::format_duration(d).to_string();
+    if i < cfg.poll.min_interval {
+        bail!(
+            "--interval {} is shorter than poll.min_interval ({})",
+            show(i),
+            show(cfg.poll.min_interval)
+        );
+    }
+    if i > cfg.poll.max_interval {
+        bail!(
+            "--interval {} is longer than poll.max_interval ({})",
+            show(i),
+            show(cfg.poll.max_interval)
+        );
+    }
+    Ok(())
+}
+
+async fn add(
+    store: &Store,
+    out: &mut impl Write,
+    urls: &[String],
+    wanted: Wanted,
+) -> anyhow::Result<()> {
+    for url in urls {
+        let (_, new) = store
+            .upsert_feed(&FeedUpsert {
+                url: url.clone(),
+                title: wanted.title.clone(),
+                site_url: None,
+                interval_secs: interval_secs(wanted.interval),
+                tags: (!wanted.tags.is_empty()).then(|| wanted.tags.clone()),
+            })
+            .await?;
+        writeln!(out, "{} {url}", if new { "added" } else { "updated" })?;
+    }
     Ok(())
 }
 

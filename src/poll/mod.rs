@@ -2,10 +2,12 @@
 //! [`NewEntry`] values (RSS 0.90/0.91/0.92/1.0/2.0 in any namespace, Atom 0.3/1.0, JSON Feed).
 //!
 //! `parse` (feed-rs, then the lenient retries), `items` (the namespace-free second reader),
-//! `json` (JSON Feed), `entry` (links resolved and checked the same way for every reader).
+//! `json` (JSON Feed), `entry` (links resolved and checked the same way for every reader),
+//! `discover` (the feeds an HTML page advertises, for a page given as a feed).
 //! The parse is a pure function of the bytes and the feed URL. Deciding which entries are new
 //! is the store's job (a unique canonical URL), not this module's.
 
+pub mod discover;
 mod entry;
 mod items;
 mod json;
@@ -13,7 +15,7 @@ mod parse;
 
 use std::time::Duration;
 
-use crate::fetch::{FetchError, Http, Outcome, Want};
+use crate::fetch::{FetchError, Fetched, Http, Outcome, Want};
 use crate::model::{FeedJob, NewEntry, Validators};
 use crate::schedule::ServerHints;
 
@@ -57,6 +59,9 @@ pub enum ParseError {
     /// An HTML page, such as a site's home page given as its feed.
     #[error("not a feed: an HTML page")]
     Page,
+    /// An HTML page that advertises no feed with `<link rel="alternate">`.
+    #[error("not a feed: an HTML page that advertises no feed")]
+    PageWithoutFeed,
     /// A feed that is broken beyond reading.
     #[error("the feed does not parse: {0}")]
     Malformed(String),
@@ -84,28 +89,92 @@ pub enum Polled {
     },
 }
 
-/// Fetches `job.url` conditionally and parses the body.
+/// Fetches `job.url` conditionally and parses the body. A page that is HTML is polled
+/// through the first feed it advertises (autodiscovery), fetched unconditionally.
 pub async fn poll(http: &Http, job: &FeedJob) -> Result<Polled, PollError> {
-    match http.get(&job.url, Want::Feed, &job.validators).await? {
-        Outcome::NotModified { hints } => Ok(Polled::NotModified { hints }),
-        Outcome::Fetched(fetched) => {
-            // Parsing a large feed is CPU work: keep it off the async threads.
-            let body = fetched.body.clone();
-            let url = fetched.final_url.clone();
-            let feed = tokio::task::spawn_blocking(move || parse(&body, &url))
-                .await
-                .map_err(|e| ParseError::Malformed(format!("the feed parser failed: {e}")))??;
-            let hints = ServerHints {
-                ttl: feed.ttl,
-                ..fetched.hints
-            };
-            Ok(Polled::Fresh {
+    let fetched = match http.get(&job.url, Want::Feed, &job.validators).await? {
+        Outcome::NotModified { hints } => return Ok(Polled::NotModified { hints }),
+        Outcome::Fetched(fetched) => fetched,
+    };
+    match parse_off_thread(&fetched).await {
+        Ok(feed) => Ok(fresh(feed, fetched)),
+        Err(ParseError::Page) => {
+            let links = discover::feed_links(
+                &fetched.body,
+                fetched.content_type.as_deref(),
+                &fetched.final_url,
+            );
+            let first = links.first().ok_or(ParseError::PageWithoutFeed)?;
+            let advertised = get(http, first).await?;
+            let feed = parse_off_thread(&advertised).await?;
+            // The page's validators would not tell whether the feed changed.
+            Ok(fresh(
                 feed,
-                validators: fetched.validators,
-                hints,
-                status: fetched.status,
-            })
+                Fetched {
+                    validators: Validators::default(),
+                    ..advertised
+                },
+            ))
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a URL offered to `feeds add` turns out to be.
+#[derive(Debug)]
+pub enum Found {
+    /// A feed, read as the daemon will read it.
+    Feed(ParsedFeed),
+    /// An HTML page, with the feeds it advertises (maybe none).
+    Page(Vec<String>),
+}
+
+/// Fetches `url` once and says whether it is a feed or a page advertising feeds.
+pub async fn inspect(http: &Http, url: &str) -> Result<Found, PollError> {
+    let fetched = get(http, url).await?;
+    match parse_off_thread(&fetched).await {
+        Ok(feed) => Ok(Found::Feed(feed)),
+        Err(ParseError::Page) => Ok(Found::Page(discover::feed_links(
+            &fetched.body,
+            fetched.content_type.as_deref(),
+            &fetched.final_url,
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An unconditional GET of a feed.
+async fn get(http: &Http, url: &str) -> Result<Fetched, PollError> {
+    match http.get(url, Want::Feed, &Validators::default()).await? {
+        Outcome::Fetched(fetched) => Ok(fetched),
+        // Only possible if a server ignores that no validators were sent.
+        Outcome::NotModified { .. } => Err(FetchError::Status {
+            status: 304,
+            retry_after: None,
+        }
+        .into()),
+    }
+}
+
+/// Parsing a large feed is CPU work: it is kept off the async threads.
+async fn parse_off_thread(fetched: &Fetched) -> Result<ParsedFeed, ParseError> {
+    let body = fetched.body.clone();
+    let url = fetched.final_url.clone();
+    tokio::task::spawn_blocking(move || parse(&body, &url))
+        .await
+        .map_err(|e| ParseError::Malformed(format!("the feed parser failed: {e}")))?
+}
+
+fn fresh(feed: ParsedFeed, fetched: Fetched) -> Polled {
+    let hints = ServerHints {
+        ttl: feed.ttl,
+        ..fetched.hints
+    };
+    Polled::Fresh {
+        feed,
+        validators: fetched.validators,
+        hints,
+        status: fetched.status,
     }
 }
 
