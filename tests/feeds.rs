@@ -151,3 +151,141 @@ async fn feeds_add_refuses_a_page_without_feeds_and_an_unreachable_url() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(listed(&config).len(), 1);
 }
+
+#[test]
+fn opml_reimport_is_unchanged_and_export_round_trips_intervals_and_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let opml = dir.path().join("latin1.opml");
+    let xml = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<opml version=\"2.0\"><head><title>R\u{e9}sum\u{e9}</title></head><body>\n\
+        <outline text=\"Fran\u{e7}ais\">\n\
+          <outline text=\"Le Monde \u{e0} la une\" xmlUrl=\"https://lemonde.example/rss\" interval=\"2h\"/>\n\
+          <outline text=\"Lib\u{e9}\" xmlUrl=\"https://libe.example/rss#latest\" category=\"politique\"/>\n\
+        </outline></body></opml>\n";
+    std::fs::write(&opml, encoding_rs::WINDOWS_1252.encode(xml).0).unwrap();
+    let file = opml.display().to_string();
+    let o = stringer(&config, &["feeds", "import", &file]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("2 added, 0 updated, 0 unchanged"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = stringer(&config, &["feeds", "import", &file]);
+    assert!(
+        text(&o.stdout).contains("0 added, 0 updated, 2 unchanged"),
+        "{}",
+        text(&o.stdout)
+    );
+
+    let o = stringer(&config, &["feeds", "export"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let exported = text(&o.stdout);
+    assert!(
+        exported.lines().count() >= 9,
+        "not pretty-printed:\n{exported}"
+    );
+    assert!(exported.contains("interval=\"2h\""), "{exported}");
+    let out = dir.path().join("out.opml");
+    std::fs::write(&out, &exported).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let config2 = write_config(other.path(), "");
+    let o = stringer(&config2, &["feeds", "import", &out.display().to_string()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let fields = |feeds: Vec<serde_json::Value>| -> Vec<_> {
+        feeds
+            .into_iter()
+            .map(|f| {
+                (
+                    f["url"].clone(),
+                    f["title"].clone(),
+                    f["tags"].clone(),
+                    f["interval_secs"].clone(),
+                )
+            })
+            .collect()
+    };
+    let first = fields(listed(&config));
+    assert_eq!(first, fields(listed(&config2)), "export:\n{exported}");
+    assert_eq!(first[0].3, 7200);
+    assert_eq!(first[1].0, "https://libe.example/rss");
+    assert_eq!(
+        first[1].2,
+        serde_json::json!(["Fran\u{e7}ais", "politique"])
+    );
+}
+
+#[test]
+fn opml_that_cannot_be_read_is_named_with_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    for (name, body, place) in [
+        (
+            "cut.opml",
+            "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><body>\n<outline text=\"News\">\n<outline text=\"a\" xmlUrl=\"https://a.example/f\"/>\n",
+            "line 5, column 1",
+        ),
+        (
+            "page.opml",
+            "<!doctype html>\n<html><body>Sign in</body></html>",
+            "line 1, column 1: an HTML page",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        let o = stringer(&config, &["feeds", "import", &path.display().to_string()]);
+        assert!(!o.status.success());
+        let err = text(&o.stderr);
+        assert!(err.contains(name) && err.contains(place), "{name}: {err}");
+    }
+}
+
+#[test]
+fn feeds_add_drops_fragments_and_refuses_long_urls_other_schemes_and_long_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[poll]\nmax_interval = \"12h\"\n");
+    for url in ["https://x.example/feed#one", "https://x.example/feed#two"] {
+        let o = stringer(&config, &["feeds", "add", url, "--no-check"]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    let feeds = listed(&config);
+    assert_eq!(feeds.len(), 1, "{feeds:?}");
+    assert_eq!(feeds[0]["url"], "https://x.example/feed");
+
+    let long = format!("https://x.example/{}", "a".repeat(10_000));
+    let o = stringer(&config, &["feeds", "add", &long, "--no-check"]);
+    let err = text(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("2048") && err.len() < 1000,
+        "{err}"
+    );
+    for other in [
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "gopher://x.example/",
+    ] {
+        let o = stringer(&config, &["feeds", "add", other, "--no-check"]);
+        let err = text(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains("not an http(s) URL"),
+            "{other}: {err}"
+        );
+    }
+    let o = stringer(
+        &config,
+        &[
+            "feeds",
+            "add",
+            "https://y.example/",
+            "--no-check",
+            "--interval",
+            "1d",
+        ],
+    );
+    let err = text(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("poll.max_interval (12h)"),
+        "{err}"
+    );
+    assert_eq!(listed(&config).len(), 1);
+}

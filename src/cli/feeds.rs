@@ -1,20 +1,20 @@
 //! `stringer feeds add|list|remove|import|export`: the feed list, OPML in and out.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
 
+use super::opml;
 use super::startup::open_store;
-use super::values::{Format, parse_window};
+use super::values::{Format, check_interval, interval_secs, parse_window};
 use crate::config::{self, Config};
 use crate::fetch::Http;
 use crate::poll::{self, Found};
 use crate::store::{FeedRow, FeedUpsert, Store};
-use crate::subscriptions::{self, Subscription};
 
 #[derive(Debug, Subcommand)]
 pub enum FeedsCommand {
@@ -70,7 +70,7 @@ pub async fn run(cfg: Config, cmd: FeedsCommand) -> anyhow::Result<()> {
                 tags,
                 title,
             };
-            match check_interval(&cfg, interval) {
+            match check_interval(&cfg, interval).map_err(|why| anyhow::anyhow!("--{why}")) {
                 Ok(()) => match checked_feeds(&cfg, &mut out, &url, all, no_check).await {
                     Ok(urls) => add(&store, &mut out, &urls, wanted).await,
                     Err(e) => Err(e),
@@ -80,15 +80,11 @@ pub async fn run(cfg: Config, cmd: FeedsCommand) -> anyhow::Result<()> {
         }
         FeedsCommand::List { format } => list(&store, &mut out, format).await,
         FeedsCommand::Remove { url } => remove(&cfg, &store, &mut out, &url).await,
-        FeedsCommand::Import { file } => import(&store, &mut out, &file).await,
-        FeedsCommand::Export { output } => export(&store, &mut out, output.as_deref()).await,
+        FeedsCommand::Import { file } => opml::import(&cfg, &store, &mut out, &file).await,
+        FeedsCommand::Export { output } => opml::export(&store, &mut out, output.as_deref()).await,
     };
     store.close().await;
     result
-}
-
-fn interval_secs(interval: Option<Duration>) -> Option<i32> {
-    interval.map(|d| d.as_secs().min(i32::MAX as u64) as i32)
 }
 
 /// What `feeds add` sets on each feed it adds.
@@ -132,29 +128,6 @@ async fn checked_feeds(
         .take(take)
         .map(|l| config::check_feed_url(&l).map_err(anyhow::Error::msg))
         .collect()
-}
-
-/// A feed's own interval lies within `[poll] min_interval` and `max_interval`.
-fn check_interval(cfg: &Config, interval: Option<Duration>) -> anyhow::Result<()> {
-    let Some(i) = interval else {
-        return Ok(());
-    };
-    let show = |d: Duration| humantime::format_duration(d).to_string();
-    if i < cfg.poll.min_interval {
-        bail!(
-            "--interval {} is shorter than poll.min_interval ({})",
-            show(i),
-            show(cfg.poll.min_interval)
-        );
-    }
-    if i > cfg.poll.max_interval {
-        bail!(
-            "--interval {} is longer than poll.max_interval ({})",
-            show(i),
-            show(cfg.poll.max_interval)
-        );
-    }
-    Ok(())
 }
 
 async fn add(
@@ -237,57 +210,6 @@ async fn remove(
         )?;
     } else {
         writeln!(out, "removed {url}")?;
-    }
-    Ok(())
-}
-
-async fn import(store: &Store, out: &mut impl Write, file: &Path) -> anyhow::Result<()> {
-    let xml = std::fs::read_to_string(file)
-        .with_context(|| format!("{}: cannot read", file.display()))?;
-    let (subs, problems) =
-        subscriptions::parse(&xml).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let mut added = 0;
-    for sub in &subs {
-        let (_, new) = store
-            .upsert_feed(&FeedUpsert {
-                url: sub.url.clone(),
-                title: sub.title.clone(),
-                site_url: sub.site_url.clone(),
-                interval_secs: None,
-                tags: (!sub.tags.is_empty()).then(|| sub.tags.clone()),
-            })
-            .await?;
-        added += usize::from(new);
-    }
-    for p in &problems {
-        writeln!(out, "skipped: {p}")?;
-    }
-    writeln!(
-        out,
-        "{} feeds in {}: {added} added, {} updated",
-        subs.len(),
-        file.display(),
-        subs.len() - added
-    )?;
-    Ok(())
-}
-
-async fn export(store: &Store, out: &mut impl Write, output: Option<&Path>) -> anyhow::Result<()> {
-    let feeds = store.list_feeds().await?;
-    let subs: Vec<Subscription> = feeds
-        .into_iter()
-        .map(|f| Subscription {
-            url: f.url,
-            title: f.title,
-            site_url: f.site_url,
-            tags: f.tags.0,
-        })
-        .collect();
-    let xml = subscriptions::render(&subs).map_err(anyhow::Error::msg)?;
-    match output {
-        Some(path) => std::fs::write(path, xml)
-            .with_context(|| format!("{}: cannot write", path.display()))?,
-        None => out.write_all(xml.as_bytes())?,
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ mod entity;
 mod feeds;
 mod generate;
 mod models;
+mod opml;
 mod serve;
 mod startup;
 mod stories;
