@@ -281,6 +281,7 @@ fn map_reqwest(e: reqwest::Error) -> FetchError {
     if let Some(url) = e.url() {
         // The URL is logged next to the error already; keep the message short.
         message = message.replace(&format!(" for url ({url})"), "");
+        message = message.replace(url.as_str(), &crate::config::redact_url(url.as_str()));
     }
     if message.contains("refused: ") {
         let why = message
@@ -327,9 +328,11 @@ pub fn is_non_public(ip: IpAddr) -> bool {
     }
 }
 
+/// Whether `url` may be fetched; the refusal names the URL with any password redacted.
 fn check_url_host(url: &url::Url, allow_private: bool) -> Result<(), String> {
+    let shown = || crate::config::redact_url(url.as_str());
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("{url}: only http and https are fetched"));
+        return Err(format!("{}: only http and https are fetched", shown()));
     }
     if allow_private {
         return Ok(());
@@ -339,14 +342,16 @@ fn check_url_host(url: &url::Url, allow_private: bool) -> Result<(), String> {
         Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
         Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => {
             return Err(format!(
-                "{url}: localhost is a private address (set http.allow_private_networks = true to allow)"
+                "{}: localhost is a private address (set http.allow_private_networks = true to allow)",
+                shown()
             ));
         }
         _ => return Ok(()),
     };
     if is_non_public(ip) {
         return Err(format!(
-            "{url}: {ip} is a private address (set http.allow_private_networks = true to allow)"
+            "{}: {ip} is a private address (set http.allow_private_networks = true to allow)",
+            shown()
         ));
     }
     Ok(())

@@ -194,7 +194,7 @@ pub fn feed_status(h: FeedHealth, now: DateTime<Utc>) -> FeedStatus {
         "ok"
     };
     FeedStatus {
-        url: f.url,
+        url: crate::config::redact_url(&f.url),
         title: f.title,
         tags: f.tags.0,
         status,

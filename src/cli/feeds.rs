@@ -11,7 +11,7 @@ use clap::Subcommand;
 use super::opml;
 use super::startup::open_store;
 use super::values::{Format, check_interval, interval_secs, parse_window};
-use crate::config::{self, Config};
+use crate::config::{self, Config, redact_url};
 use crate::fetch::Http;
 use crate::poll::{self, Found};
 use crate::store::{FeedRow, FeedUpsert, Store};
@@ -50,6 +50,9 @@ pub enum FeedsCommand {
     Export {
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Write passwords and tokens in feed URLs as they are (redacted by default).
+        #[arg(long)]
+        include_credentials: bool,
     },
 }
 
@@ -81,7 +84,10 @@ pub async fn run(cfg: Config, cmd: FeedsCommand) -> anyhow::Result<()> {
         FeedsCommand::List { format } => list(&store, &mut out, format).await,
         FeedsCommand::Remove { url } => remove(&cfg, &store, &mut out, &url).await,
         FeedsCommand::Import { file } => opml::import(&cfg, &store, &mut out, &file).await,
-        FeedsCommand::Export { output } => opml::export(&store, &mut out, output.as_deref()).await,
+        FeedsCommand::Export {
+            output,
+            include_credentials,
+        } => opml::export(&store, &mut out, output.as_deref(), include_credentials).await,
     };
     store.close().await;
     result
@@ -108,19 +114,20 @@ async fn checked_feeds(
         return Ok(vec![url]);
     }
     let http = Http::new(&cfg.http)?;
+    let shown = redact_url(&url);
     let links = match poll::inspect(&http, &url).await {
         Ok(Found::Feed(_)) => return Ok(vec![url]),
         Ok(Found::Page(links)) => links,
-        Err(e) => bail!("{url}: {e} (add --no-check to add it anyway)"),
+        Err(e) => bail!("{shown}: {e} (add --no-check to add it anyway)"),
     };
     if links.is_empty() {
         bail!(
-            "{url}: an HTML page that advertises no feed (no <link rel=\"alternate\"> of an RSS, Atom or JSON feed)"
+            "{shown}: an HTML page that advertises no feed (no <link rel=\"alternate\"> of an RSS, Atom or JSON feed)"
         );
     }
-    writeln!(out, "{url} is a page advertising {} feeds:", links.len())?;
+    writeln!(out, "{shown} is a page advertising {} feeds:", links.len())?;
     for link in &links {
-        writeln!(out, "  {link}")?;
+        writeln!(out, "  {}", redact_url(link))?;
     }
     let take = if all { links.len() } else { 1 };
     links
@@ -146,13 +153,18 @@ async fn add(
                 tags: (!wanted.tags.is_empty()).then(|| wanted.tags.clone()),
             })
             .await?;
-        writeln!(out, "{} {url}", if new { "added" } else { "updated" })?;
+        let did = if new { "added" } else { "updated" };
+        writeln!(out, "{did} {}", redact_url(url))?;
     }
     Ok(())
 }
 
 async fn list(store: &Store, out: &mut impl Write, format: Format) -> anyhow::Result<()> {
-    let feeds = store.list_feeds().await?;
+    let mut feeds = store.list_feeds().await?;
+    for f in &mut feeds {
+        f.url = redact_url(&f.url);
+        f.site_url = f.site_url.as_deref().map(redact_url);
+    }
     if format == Format::Json {
         for f in &feeds {
             writeln!(out, "{}", serde_json::to_string(f)?)?;
@@ -200,16 +212,17 @@ async fn remove(
     url: &str,
 ) -> anyhow::Result<()> {
     let url = config::check_feed_url(url).map_err(anyhow::Error::msg)?;
+    let shown = redact_url(&url);
     if !store.remove_feed(&url).await? {
-        bail!("no feed {url}");
+        bail!("no feed {shown}");
     }
     if cfg.feeds.iter().any(|f| f.url == url) {
         writeln!(
             out,
-            "removed {url} (it is listed in the configuration file and comes back at the next start)"
+            "removed {shown} (it is listed in the configuration file and comes back at the next start)"
         )?;
     } else {
-        writeln!(out, "removed {url}")?;
+        writeln!(out, "removed {shown}")?;
     }
     Ok(())
 }

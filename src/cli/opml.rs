@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::values::{check_interval, interval_secs};
-use crate::config::Config;
+use crate::config::{Config, has_credentials, redact_url};
 use crate::store::{FeedRow, FeedUpsert, Store};
 use crate::subscriptions::{self, Subscription};
 
@@ -37,7 +37,10 @@ pub async fn import(
             tags: (!sub.tags.is_empty()).then(|| sub.tags.clone()),
         };
         if let Err(why) = check_interval(cfg, sub.interval) {
-            problems.push(format!("{}: {why}; imported without it", sub.url));
+            problems.push(format!(
+                "{}: {why}; imported without it",
+                redact_url(&sub.url)
+            ));
             upsert.interval_secs = None;
         }
         let change = import_one(store, &upsert).await?;
@@ -83,18 +86,28 @@ fn changes(row: &FeedRow, upsert: &FeedUpsert) -> bool {
         || upsert.tags.as_ref().is_some_and(|t| &row.tags.0 != t)
 }
 
+/// Writes the feed list; passwords and tokens in URLs are redacted unless `credentials`.
 pub async fn export(
     store: &Store,
     out: &mut impl Write,
     output: Option<&Path>,
+    credentials: bool,
 ) -> anyhow::Result<()> {
     let feeds = store.list_feeds().await?;
+    let shown = |url: String| if credentials { url } else { redact_url(&url) };
+    let secret = feeds.iter().filter(|f| has_credentials(&f.url)).count();
+    if secret > 0 && !credentials {
+        tracing::warn!(
+            feeds = secret,
+            "feed URLs with passwords or tokens are exported redacted (--include-credentials writes them)"
+        );
+    }
     let subs: Vec<Subscription> = feeds
         .into_iter()
         .map(|f| Subscription {
-            url: f.url,
+            url: shown(f.url),
             title: f.title,
-            site_url: f.site_url,
+            site_url: f.site_url.map(shown),
             tags: f.tags.0,
             interval: f
                 .interval_secs

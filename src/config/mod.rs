@@ -13,7 +13,7 @@ mod validate;
 
 pub use error::ConfigError;
 pub use load::{DEFAULT_PATH, Overrides};
-pub use redact::redact_url;
+pub use redact::{has_credentials, redact_url};
 pub use sections::{
     ArticlesConfig, Config, DatabaseConfig, EntitiesConfig, FeedConfig, HttpConfig, LogConfig,
     LogFormat, MatcherConfig, PipelineConfig, PollConfig, ServerConfig,

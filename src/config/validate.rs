@@ -135,7 +135,10 @@ impl Config {
             let key = format!("feeds[{i}].url");
             feed.url = check_feed_url(&feed.url).map_err(|why| bad(&key, why))?;
             if !seen.insert(feed.url.clone()) {
-                return Err(bad(&key, format!("`{}` is listed twice", feed.url)));
+                return Err(bad(
+                    &key,
+                    format!("`{}` is listed twice", redact_url(&feed.url)),
+                ));
             }
             if let Some(interval) = feed.interval {
                 let show = |d| humantime::format_duration(d).to_string();
