@@ -23,12 +23,15 @@ pub enum Verdict {
     Disallowed,
     /// robots.txt could not be read; try the page again later.
     Unreachable(String),
+    /// The private-network guard refused the site: its pages will be refused too.
+    Refused(String),
 }
 
 enum Rules {
     AllowAll,
     Parsed(texting_robots::Robot),
     Unreachable(String),
+    Refused(String),
 }
 
 /// The rules of one origin and when they were fetched. The async lock makes concurrent
@@ -89,6 +92,7 @@ impl Robots {
             Rules::Parsed(robot) if robot.allowed(url) => Verdict::Allowed,
             Rules::Parsed(_) => Verdict::Disallowed,
             Rules::Unreachable(why) => Verdict::Unreachable(why.clone()),
+            Rules::Refused(why) => Verdict::Refused(why.clone()),
         }
     }
 
@@ -109,6 +113,7 @@ impl Robots {
             // A robots.txt too large to read: RFC 9309 §2.5 says parse the first 500 KiB; we
             // cannot, so be permissive rather than block a whole site.
             Err(FetchError::TooLarge { .. }) => Rules::AllowAll,
+            Err(FetchError::Blocked(why)) => Rules::Refused(why),
             Err(e) => Rules::Unreachable(format!("robots.txt unreachable: {e}")),
         }
     }

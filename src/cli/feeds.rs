@@ -11,10 +11,11 @@ use clap::Subcommand;
 use super::opml;
 use super::startup::open_store;
 use super::values::{Format, check_interval, interval_secs, parse_window};
+use crate::api::reports;
 use crate::config::{self, Config, redact_url};
 use crate::fetch::Http;
 use crate::poll::{self, Found};
-use crate::store::{FeedRow, FeedUpsert, Store};
+use crate::store::{FeedUpsert, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum FeedsCommand {
@@ -37,10 +38,14 @@ pub enum FeedsCommand {
         #[arg(long)]
         no_check: bool,
     },
-    /// List feeds with their state (errors, last success, next check).
+    /// List feeds with their state (ok, new, failing, empty, silent) and why, the entries
+    /// seen, the last new entry, the last success and the next check.
     List {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Only the feeds that need attention: failing, empty or silent.
+        #[arg(long)]
+        health: bool,
     },
     /// Remove a feed. Its stored articles stay.
     Remove { url: String },
@@ -81,7 +86,7 @@ pub async fn run(cfg: Config, cmd: FeedsCommand) -> anyhow::Result<()> {
                 Err(e) => Err(e),
             }
         }
-        FeedsCommand::List { format } => list(&store, &mut out, format).await,
+        FeedsCommand::List { format, health } => list(&store, &mut out, format, health).await,
         FeedsCommand::Remove { url } => remove(&cfg, &store, &mut out, &url).await,
         FeedsCommand::Import { file } => opml::import(&cfg, &store, &mut out, &file).await,
         FeedsCommand::Export {
@@ -159,50 +164,64 @@ async fn add(
     Ok(())
 }
 
-async fn list(store: &Store, out: &mut impl Write, format: Format) -> anyhow::Result<()> {
-    let mut feeds = store.list_feeds().await?;
-    for f in &mut feeds {
-        f.url = redact_url(&f.url);
-        f.site_url = f.site_url.as_deref().map(redact_url);
+async fn list(
+    store: &Store,
+    out: &mut impl Write,
+    format: Format,
+    health: bool,
+) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let mut feeds = Vec::new();
+    for h in store.feed_health().await? {
+        let mut row = h.feed.clone();
+        row.url = redact_url(&row.url);
+        row.site_url = row.site_url.as_deref().map(redact_url);
+        let status = reports::feed_status(h, now);
+        if !health || !matches!(status.status, "ok" | "new") {
+            feeds.push((row, status));
+        }
     }
     if format == Format::Json {
-        for f in &feeds {
-            writeln!(out, "{}", serde_json::to_string(f)?)?;
+        for (row, status) in &feeds {
+            let mut value = serde_json::to_value(row)?;
+            if let Some(object) = value.as_object_mut() {
+                object.insert("state".into(), status.status.into());
+                object.insert("why".into(), status.why.clone().into());
+                object.insert("entries_seen".into(), status.entries.into());
+                object.insert(
+                    "last_new_entry_at".into(),
+                    serde_json::to_value(status.latest_entry_at)?,
+                );
+            }
+            writeln!(out, "{value}")?;
         }
         return Ok(());
     }
     writeln!(
         out,
-        "{:<60} {:>6} {:<20} {:<20} LAST ERROR",
-        "URL", "ERRORS", "LAST SUCCESS", "NEXT CHECK"
+        "{:<60} {:<7} {:>7} {:<16} {:<16} {:<16} WHY",
+        "URL", "STATE", "ENTRIES", "LAST NEW ENTRY", "LAST SUCCESS", "NEXT CHECK"
     )?;
     let when = |t: Option<DateTime<Utc>>| {
         t.map_or_else(
             || "-".to_string(),
-            |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            |t| t.format("%Y-%m-%d %H:%M").to_string(),
         )
     };
-    for f in &feeds {
+    for (row, status) in &feeds {
         writeln!(
             out,
-            "{:<60} {:>6} {:<20} {:<20} {}",
-            f.url,
-            f.error_count,
-            when(f.last_success_at),
-            when(Some(f.next_check_at)),
-            problem(f)
+            "{:<60} {:<7} {:>7} {:<16} {:<16} {:<16} {}",
+            row.url,
+            status.status,
+            status.entries,
+            when(status.latest_entry_at),
+            when(row.last_success_at),
+            when(Some(row.next_check_at)),
+            status.why
         )?;
     }
     Ok(())
-}
-
-/// What is wrong with a feed: its last error, else what its last poll could not take.
-fn problem(f: &FeedRow) -> String {
-    match (&f.last_error, &f.last_entry_error) {
-        (Some(e), _) => e.clone(),
-        (None, Some(e)) => format!("entries: {e}"),
-        (None, None) => String::new(),
-    }
 }
 
 async fn remove(

@@ -149,6 +149,7 @@ async fn fetch_page(ctx: &Context, url: &str) -> Result<Fetched, FetchError> {
             Verdict::Allowed => {}
             Verdict::Disallowed => return Err(FetchError::Disallowed),
             Verdict::Unreachable(why) => return Err(FetchError::Network(why)),
+            Verdict::Refused(why) => return Err(FetchError::Blocked(why)),
         }
     }
     ctx.http.get_page(url).await

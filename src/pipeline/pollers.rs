@@ -63,6 +63,7 @@ async fn poll_one(ctx: &Context, job: &FeedJob) -> anyhow::Result<()> {
         rejected_entries: 0,
         entry_error: None,
         error: None,
+        error_kind: None,
         next_check_at: now,
         etag: None,
         last_modified: None,
@@ -178,6 +179,7 @@ async fn record_error(
     record.outcome = "error";
     record.http_status = status;
     record.error = Some(e.to_string());
+    record.error_kind = Some(e.kind().as_str());
     record.next_check_at = schedule::next_after_error(
         now,
         job.interval,

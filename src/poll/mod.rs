@@ -15,7 +15,7 @@ mod parse;
 
 use std::time::Duration;
 
-use crate::fetch::{FetchError, Fetched, Http, Outcome, Want};
+use crate::fetch::{ErrorKind, FetchError, Fetched, Http, Outcome, Want};
 use crate::model::{FeedJob, NewEntry, Validators};
 use crate::schedule::ServerHints;
 
@@ -73,6 +73,17 @@ pub enum PollError {
     Fetch(#[from] FetchError),
     #[error(transparent)]
     Parse(#[from] ParseError),
+}
+
+impl PollError {
+    /// The class of the failure, as feeds are counted and shown by.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            PollError::Fetch(f) => f.kind(),
+            PollError::Parse(ParseError::Malformed(_)) => ErrorKind::Parse,
+            PollError::Parse(_) => ErrorKind::NotAFeed,
+        }
+    }
 }
 
 /// What one poll produced.
