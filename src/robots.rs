@@ -60,8 +60,13 @@ impl Robots {
     }
 
     pub async fn check(&self, http: &Http, url: &str) -> Verdict {
+        self.check_with_delay(http, url).await.0
+    }
+
+    /// The verdict, and the site's `Crawl-delay` for us when it allows the page.
+    pub async fn check_with_delay(&self, http: &Http, url: &str) -> (Verdict, Option<Duration>) {
         let Ok(robots_url) = texting_robots::get_robots_url(url) else {
-            return Verdict::Allowed;
+            return (Verdict::Allowed, None);
         };
         let slot = self
             .cache
@@ -87,13 +92,21 @@ impl Robots {
             }
         };
         drop(entry);
-        match rules.as_ref() {
+        let verdict = match rules.as_ref() {
             Rules::AllowAll => Verdict::Allowed,
             Rules::Parsed(robot) if robot.allowed(url) => Verdict::Allowed,
             Rules::Parsed(_) => Verdict::Disallowed,
             Rules::Unreachable(why) => Verdict::Unreachable(why.clone()),
             Rules::Refused(why) => Verdict::Refused(why.clone()),
-        }
+        };
+        let delay = match rules.as_ref() {
+            Rules::Parsed(robot) => robot
+                .delay
+                .filter(|d| d.is_finite() && *d > 0.0)
+                .map(|d| Duration::from_secs_f32(d.min(86_400.0))),
+            _ => None,
+        };
+        (verdict, delay)
     }
 
     async fn fetch(&self, http: &Http, robots_url: &str) -> Rules {

@@ -16,7 +16,8 @@ pub use load::{DEFAULT_PATH, Overrides};
 pub use redact::{has_credentials, redact_url};
 pub use sections::{
     ArticlesConfig, Config, DatabaseConfig, EntitiesConfig, FeedConfig, HttpConfig, LogConfig,
-    LogFormat, MatcherConfig, PipelineConfig, PollConfig, ServerConfig,
+    LogFormat, MatcherConfig, PipelineConfig, PolitenessConfig, PollConfig, ServerConfig,
+    parse_rate,
 };
 pub use validate::{check_feed_url, check_listen};
 

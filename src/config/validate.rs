@@ -34,6 +34,7 @@ impl Config {
         self.check_http()?;
         self.check_durations()?;
         self.check_counts()?;
+        self.check_politeness()?;
         if let Err(e) = self.log.level.parse::<tracing_subscriber::EnvFilter>() {
             return Err(bad("log.level", format!("not a tracing filter: {e}")));
         }
@@ -126,6 +127,24 @@ impl Config {
             return Err(bad("articles.max_attempts", "must be at least 1"));
         }
         Ok(())
+    }
+
+    fn check_politeness(&self) -> Result<(), Bad> {
+        self.politeness
+            .per_host_gap()
+            .map_err(|why| bad("politeness.per_host_rate", why))?;
+        if self.politeness.per_host_concurrency == Some(0) {
+            return Err(bad("politeness.per_host_concurrency", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Article pages fetched at once from one host: `[politeness] per_host_concurrency`, or
+    /// its older name `[articles] per_host`.
+    pub fn per_host_concurrency(&self) -> usize {
+        self.politeness
+            .per_host_concurrency
+            .unwrap_or(self.articles.per_host)
     }
 
     /// Feed URLs are normalised in place; each may be listed once.

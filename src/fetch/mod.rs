@@ -8,6 +8,7 @@
 
 mod error;
 mod guard;
+mod polite;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use chrono::{DateTime, Utc};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, redirect};
 
-use crate::config::HttpConfig;
+use crate::config::{HttpConfig, PolitenessConfig};
 use crate::model::Validators;
 use crate::schedule::{self, ServerHints};
 
@@ -60,6 +61,8 @@ pub struct Http {
     client: reqwest::Client,
     max_body_bytes: u64,
     allow_private: bool,
+    /// Per-host rate and crawl delays; `None` (no limit) until [`Http::with_politeness`].
+    polite: Option<Arc<polite::Politeness>>,
 }
 
 impl Http {
@@ -88,7 +91,25 @@ impl Http {
             client,
             max_body_bytes: cfg.max_body_bytes,
             allow_private,
+            polite: None,
         })
+    }
+
+    /// The client with `[politeness]`: every request waits for its host's turn.
+    pub fn with_politeness(mut self, cfg: &PolitenessConfig) -> anyhow::Result<Http> {
+        let gap = cfg.per_host_gap().map_err(anyhow::Error::msg)?;
+        self.polite = polite::Politeness::new(gap).map(Arc::new);
+        Ok(self)
+    }
+
+    /// From now on requests to `url`'s host are at least `gap` apart (a robots.txt
+    /// `Crawl-delay`, bounded by the caller).
+    pub fn crawl_delay(&self, url: &str, gap: Duration) {
+        if let (Some(p), Ok(u)) = (&self.polite, url::Url::parse(url))
+            && let Some(host) = u.host_str()
+        {
+            p.set_crawl_delay(host, gap);
+        }
     }
 
     /// GET `url`, conditional on `validators`. Non-2xx statuses other than 304 are errors.
@@ -101,6 +122,9 @@ impl Http {
         let parsed = url::Url::parse(url)
             .map_err(|e| FetchError::BadUrl(format!("{}: {e}", crate::config::redact_url(url))))?;
         check_url_host(&parsed, self.allow_private).map_err(FetchError::Blocked)?;
+        if let (Some(p), Some(host)) = (&self.polite, parsed.host_str()) {
+            p.turn(host).await;
+        }
         let accept = match want {
             Want::Feed => {
                 "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
