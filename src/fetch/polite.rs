@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -13,7 +14,12 @@ pub(super) struct Politeness {
     rate: DefaultKeyedRateLimiter<String>,
     /// Each host with a crawl delay: the delay, and when the host may next be asked.
     delayed: Mutex<HashMap<String, (Duration, Instant)>>,
+    /// Turns taken, to forget idle hosts now and then.
+    turns: AtomicUsize,
 }
+
+/// Every this many turns the rate's per-host state forgets hosts that are back to full.
+const FORGET_EVERY: usize = 4096;
 
 impl Politeness {
     /// One request per `gap` per host, no bursts.
@@ -21,12 +27,17 @@ impl Politeness {
         Some(Politeness {
             rate: RateLimiter::keyed(Quota::with_period(gap)?),
             delayed: Mutex::new(HashMap::new()),
+            turns: AtomicUsize::new(0),
         })
     }
 
     /// Waits for the host's turn: under the rate, then (last, so nothing shortens it) its
     /// crawl delay after the previous request.
     pub async fn turn(&self, host: &str) {
+        if self.turns.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == FORGET_EVERY - 1 {
+            self.rate.retain_recent();
+            self.rate.shrink_to_fit();
+        }
         self.rate.until_key_ready(&host.to_string()).await;
         let now = Instant::now();
         let turn = {
