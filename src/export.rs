@@ -88,7 +88,7 @@ impl ArticleDoc {
         ArticleDoc {
             canonical_url: best_canonical(row.page_canonical_url.as_deref(), &row.canonical_url),
             url: row.url,
-            feed_url: row.feed_url,
+            feed_url: row.feed_url.as_deref().map(crate::config::redact_url),
             title: row.title,
             authors: row.authors.0,
             published_at: row.published_at.as_ref().map(rfc3339),

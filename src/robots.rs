@@ -23,12 +23,15 @@ pub enum Verdict {
     Disallowed,
     /// robots.txt could not be read; try the page again later.
     Unreachable(String),
+    /// The private-network guard refused the site: its pages will be refused too.
+    Refused(String),
 }
 
 enum Rules {
     AllowAll,
     Parsed(texting_robots::Robot),
     Unreachable(String),
+    Refused(String),
 }
 
 /// The rules of one origin and when they were fetched. The async lock makes concurrent
@@ -57,8 +60,13 @@ impl Robots {
     }
 
     pub async fn check(&self, http: &Http, url: &str) -> Verdict {
+        self.check_with_delay(http, url).await.0
+    }
+
+    /// The verdict, and the site's `Crawl-delay` for us when it allows the page.
+    pub async fn check_with_delay(&self, http: &Http, url: &str) -> (Verdict, Option<Duration>) {
         let Ok(robots_url) = texting_robots::get_robots_url(url) else {
-            return Verdict::Allowed;
+            return (Verdict::Allowed, None);
         };
         let slot = self
             .cache
@@ -84,12 +92,21 @@ impl Robots {
             }
         };
         drop(entry);
-        match rules.as_ref() {
+        let verdict = match rules.as_ref() {
             Rules::AllowAll => Verdict::Allowed,
             Rules::Parsed(robot) if robot.allowed(url) => Verdict::Allowed,
             Rules::Parsed(_) => Verdict::Disallowed,
             Rules::Unreachable(why) => Verdict::Unreachable(why.clone()),
-        }
+            Rules::Refused(why) => Verdict::Refused(why.clone()),
+        };
+        let delay = match rules.as_ref() {
+            Rules::Parsed(robot) => robot
+                .delay
+                .filter(|d| d.is_finite() && *d > 0.0)
+                .map(|d| Duration::from_secs_f32(d.min(86_400.0))),
+            _ => None,
+        };
+        (verdict, delay)
     }
 
     async fn fetch(&self, http: &Http, robots_url: &str) -> Rules {
@@ -109,6 +126,7 @@ impl Robots {
             // A robots.txt too large to read: RFC 9309 §2.5 says parse the first 500 KiB; we
             // cannot, so be permissive rather than block a whole site.
             Err(FetchError::TooLarge { .. }) => Rules::AllowAll,
+            Err(FetchError::Blocked(why)) => Rules::Refused(why),
             Err(e) => Rules::Unreachable(format!("robots.txt unreachable: {e}")),
         }
     }

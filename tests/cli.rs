@@ -199,6 +199,7 @@ fn feeds_add_list_and_remove() {
         "feeds",
         "add",
         "https://news.example/rss",
+        "--no-check",
         "--interval",
         "30m",
         "--tag",

@@ -242,10 +242,12 @@ async fn failing_feeds_are_recorded_while_others_are_stored(db: Db) {
     let m = store.feed_by_url(&malformed).await.unwrap().unwrap();
     assert_eq!(m.error_count, 1);
     assert!(
-        m.last_error.as_deref().unwrap().contains("not a feed"),
+        m.last_error.as_deref().unwrap().contains("does not parse"),
         "{:?}",
         m.last_error
     );
+    assert_eq!(m.last_error_kind.as_deref(), Some("parse"));
+    assert_eq!(b.last_error_kind.as_deref(), Some("http_status"));
 
     // Errors accumulate; the feed is never dropped.
     common::once(&cfg, &store).await;

@@ -7,7 +7,9 @@ use chrono::{DateTime, DurationRound, Utc};
 
 use super::params::{Bucket, window_start};
 use crate::ner::Aliases;
-use crate::store::{ArticleFilter, ArticleSummary, CoMention, FeedHealth, Store, StoryRow};
+use crate::store::{
+    ArticleFilter, ArticleSummary, CoMention, FeedHealth, FeedRow, Store, StoryRow,
+};
 
 /// More buckets than this in one timeline is a mistake (a year of hours is 8,760).
 pub const MAX_BUCKETS: i64 = 10_000;
@@ -163,12 +165,17 @@ pub struct FeedStatus {
     pub url: String,
     pub title: Option<String>,
     pub tags: Vec<String>,
-    /// `ok`, `failing` (its latest poll failed), `silent` (no new entry for two days) or
-    /// `new` (not polled yet).
+    /// `ok`, `failing` (its latest poll failed), `empty` (read, but no entry ever), `silent`
+    /// (no new entry for two days) or `new` (not polled yet).
     pub status: &'static str,
+    /// Why the feed is in that state, in words (empty when it is `ok`).
+    pub why: String,
     pub last_checked_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// `dns`, `connect`, `tls`, `timeout`, `http_status`, `too_large`, `content_type`,
+    /// `not_a_feed`, `parse`, `robots`, `blocked`, `bad_url` or `network`.
+    pub last_error_kind: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
     /// Failed polls in a row (0 after a success).
     pub consecutive_failures: i32,
@@ -184,29 +191,65 @@ pub const SILENT_AFTER: chrono::Duration = chrono::Duration::hours(48);
 
 pub fn feed_status(h: FeedHealth, now: DateTime<Utc>) -> FeedStatus {
     let f = h.feed;
-    let status = if f.error_count > 0 {
-        "failing"
-    } else if f.last_checked_at.is_none() {
-        "new"
-    } else if h.latest_entry_at.is_none_or(|t| now - t > SILENT_AFTER) {
-        "silent"
-    } else {
-        "ok"
-    };
+    let (status, why) = state(&f, h.entries, h.latest_entry_at, now);
     FeedStatus {
-        url: f.url,
+        url: crate::config::redact_url(&f.url),
         title: f.title,
         tags: f.tags.0,
         status,
+        why,
         last_checked_at: f.last_checked_at,
         last_success_at: f.last_success_at,
         last_error: f.last_error,
+        last_error_kind: f.last_error_kind,
         last_error_at: f.last_error_at,
         consecutive_failures: f.error_count,
         next_check_at: f.next_check_at,
         entries: h.entries,
         articles: h.articles,
         latest_entry_at: h.latest_entry_at,
+    }
+}
+
+/// A feed's state and why, from its row and its entries.
+fn state(
+    f: &FeedRow,
+    entries: i64,
+    latest: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> (&'static str, String) {
+    if f.error_count > 0 {
+        let kind = f.last_error_kind.as_deref().unwrap_or("error");
+        let error = f.last_error.as_deref().unwrap_or("unknown error");
+        let times = f.error_count;
+        return (
+            "failing",
+            format!("{kind}: {error} ({times} failed polls in a row)"),
+        );
+    }
+    if f.last_checked_at.is_none() {
+        return ("new", "not polled yet".into());
+    }
+    if entries == 0 {
+        let why = f.last_entry_error.as_deref().map_or_else(
+            || "read, but no entries".to_string(),
+            |e| format!("no entry could be taken: {e}"),
+        );
+        return ("empty", why);
+    }
+    match latest {
+        Some(t) if now - t <= SILENT_AFTER => {
+            let why = f
+                .last_entry_error
+                .as_deref()
+                .map_or_else(String::new, |e| format!("entries: {e}"));
+            ("ok", why)
+        }
+        Some(t) => (
+            "silent",
+            format!("no new entry for {} days", (now - t).num_days()),
+        ),
+        None => ("silent", "no new entry".into()),
     }
 }
 

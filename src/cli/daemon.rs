@@ -25,7 +25,7 @@ pub async fn run(cfg: Config, mode: Mode, json: bool, bar: ProgressBar) -> anyho
         return Ok(());
     };
     sync_config_feeds(&cfg, &store).await?;
-    let http = Http::new(&cfg.http)?;
+    let http = Http::new(&cfg.http)?.with_politeness(&cfg.politeness)?;
     let enricher = Arc::new(Enricher::new(&cfg));
     info!(
         database = store.backend_name(),

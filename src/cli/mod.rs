@@ -9,6 +9,7 @@ mod entity;
 mod feeds;
 mod generate;
 mod models;
+mod opml;
 mod serve;
 mod sinks;
 mod startup;

@@ -18,10 +18,10 @@ pub use alerts::{AlertConfig, SinkConfig, SinkKind, SpikeConfig};
 pub use error::ConfigError;
 pub use load::{DEFAULT_PATH, Overrides};
 pub use matcher::MatcherConfig;
-pub use redact::redact_url;
+pub use redact::{has_credentials, redact_url};
 pub use sections::{
     ArticlesConfig, Config, DatabaseConfig, EntitiesConfig, FeedConfig, HttpConfig, LogConfig,
-    LogFormat, PipelineConfig, PollConfig, ServerConfig,
+    LogFormat, PipelineConfig, PolitenessConfig, PollConfig, ServerConfig, parse_rate,
 };
 pub use validate::{check_feed_url, check_listen};
 

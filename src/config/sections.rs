@@ -19,6 +19,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub poll: PollConfig,
     pub articles: ArticlesConfig,
+    pub politeness: PolitenessConfig,
     pub pipeline: PipelineConfig,
     pub entities: EntitiesConfig,
     pub log: LogConfig,
@@ -88,6 +89,56 @@ pub struct ArticlesConfig {
     pub retry_delay: Duration,
     /// Skip article pages that the site's robots.txt disallows for our user agent.
     pub respect_robots_txt: bool,
+}
+
+/// How hard one host is asked, over every request (feeds, pages, robots.txt).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolitenessConfig {
+    /// Requests per host: `COUNT/PERIOD` such as `1/s`, `30/m` or `1/5s`.
+    pub per_host_rate: String,
+    /// Article pages fetched at once from one host; `[articles] per_host` when unset (the
+    /// older name, still accepted).
+    pub per_host_concurrency: Option<usize>,
+    /// The longest robots.txt `Crawl-delay` honoured; a longer one is cut to this.
+    #[serde(with = "serde_duration")]
+    pub max_crawl_delay: Duration,
+}
+
+impl Default for PolitenessConfig {
+    fn default() -> Self {
+        PolitenessConfig {
+            per_host_rate: "2/s".into(),
+            per_host_concurrency: None,
+            max_crawl_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl PolitenessConfig {
+    /// The wait between two requests to one host, from `per_host_rate`.
+    pub fn per_host_gap(&self) -> Result<Duration, String> {
+        parse_rate(&self.per_host_rate)
+    }
+}
+
+/// `COUNT/PERIOD` (`2/s`, `30/m`, `1/h`, `1/5s`) as the wait between two requests.
+pub fn parse_rate(s: &str) -> Result<Duration, String> {
+    let bad = || format!("`{s}` is not a rate such as 1/s, 30/m or 1/5s");
+    let (count, period) = s.trim().split_once('/').ok_or_else(bad)?;
+    let count: u32 = count.trim().parse().map_err(|_| bad())?;
+    let period = match period.trim() {
+        "s" => Duration::from_secs(1),
+        "m" => Duration::from_secs(60),
+        "h" => Duration::from_secs(3600),
+        other => humantime::parse_duration(other).map_err(|_| bad())?,
+    };
+    if count == 0 || period.is_zero() {
+        return Err(format!(
+            "`{s}`: the count and the period must be above zero"
+        ));
+    }
+    Ok(period / count)
 }
 
 #[derive(Debug, Clone, Deserialize)]

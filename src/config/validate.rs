@@ -35,6 +35,7 @@ impl Config {
         self.check_http()?;
         self.check_durations()?;
         self.check_counts()?;
+        self.check_politeness()?;
         if let Err(e) = self.log.level.parse::<tracing_subscriber::EnvFilter>() {
             return Err(bad("log.level", format!("not a tracing filter: {e}")));
         }
@@ -130,6 +131,24 @@ impl Config {
         Ok(())
     }
 
+    fn check_politeness(&self) -> Result<(), Bad> {
+        self.politeness
+            .per_host_gap()
+            .map_err(|why| bad("politeness.per_host_rate", why))?;
+        if self.politeness.per_host_concurrency == Some(0) {
+            return Err(bad("politeness.per_host_concurrency", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Article pages fetched at once from one host: `[politeness] per_host_concurrency`, or
+    /// its older name `[articles] per_host`.
+    pub fn per_host_concurrency(&self) -> usize {
+        self.politeness
+            .per_host_concurrency
+            .unwrap_or(self.articles.per_host)
+    }
+
     /// Feed URLs are normalised in place; each may be listed once.
     fn check_feeds(&mut self) -> Result<(), Bad> {
         let mut seen = BTreeSet::new();
@@ -137,19 +156,30 @@ impl Config {
             let key = format!("feeds[{i}].url");
             feed.url = check_feed_url(&feed.url).map_err(|why| bad(&key, why))?;
             if !seen.insert(feed.url.clone()) {
-                return Err(bad(&key, format!("`{}` is listed twice", feed.url)));
-            }
-            if let Some(interval) = feed.interval
-                && interval < self.poll.min_interval
-            {
                 return Err(bad(
-                    &format!("feeds[{i}].interval"),
-                    format!(
-                        "{} is shorter than poll.min_interval ({})",
-                        humantime::format_duration(interval),
-                        humantime::format_duration(self.poll.min_interval)
-                    ),
+                    &key,
+                    format!("`{}` is listed twice", redact_url(&feed.url)),
                 ));
+            }
+            if let Some(interval) = feed.interval {
+                let show = |d| humantime::format_duration(d).to_string();
+                let key = format!("feeds[{i}].interval");
+                if interval < self.poll.min_interval {
+                    let min = show(self.poll.min_interval);
+                    let why = format!(
+                        "{} is shorter than poll.min_interval ({min})",
+                        show(interval)
+                    );
+                    return Err(bad(&key, why));
+                }
+                if interval > self.poll.max_interval {
+                    let max = show(self.poll.max_interval);
+                    let why = format!(
+                        "{} is longer than poll.max_interval ({max})",
+                        show(interval)
+                    );
+                    return Err(bad(&key, why));
+                }
             }
         }
         Ok(())
@@ -228,15 +258,37 @@ pub fn check_matcher(key: &str, m: &MatcherConfig) -> Result<(), Bad> {
     Ok(())
 }
 
-/// A feed URL must be absolute http(s); returns it normalised by the URL parser.
+/// Longest feed URL taken, in bytes (as for entry links: real ones stay far below it).
+pub const MAX_FEED_URL_BYTES: usize = 2048;
+
+/// A feed URL must be absolute http(s) and at most [`MAX_FEED_URL_BYTES`] long; returns it
+/// normalised by the URL parser, without its `#fragment` (which no server sees, so
+/// `feed#a` and `feed#b` are one feed). Errors show the URL with any password redacted.
 pub fn check_feed_url(raw: &str) -> Result<String, String> {
-    let url = Url::parse(raw.trim()).map_err(|e| format!("`{raw}` is not a URL: {e}"))?;
+    let raw = raw.trim();
+    if raw.len() > MAX_FEED_URL_BYTES {
+        let mut end = 60;
+        while !raw.is_char_boundary(end) {
+            end -= 1;
+        }
+        return Err(format!(
+            "`{}…` is {} bytes long: feed URLs are limited to {MAX_FEED_URL_BYTES}",
+            redact_url(&raw[..end]),
+            raw.len()
+        ));
+    }
+    let shown = redact_url(raw);
+    let mut url = Url::parse(raw).map_err(|e| format!("`{shown}` is not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("`{raw}` is not an http(s) URL"));
+        return Err(format!(
+            "`{shown}` is not an http(s) URL (scheme `{}`)",
+            url.scheme()
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("`{raw}` has no host"));
+        return Err(format!("`{shown}` has no host"));
     }
+    url.set_fragment(None);
     Ok(url.to_string())
 }
 

@@ -74,7 +74,7 @@ pub async fn fetchers(
     tx: mpsc::Sender<(RawArticle, Slot)>,
 ) -> anyhow::Result<()> {
     let concurrency = ctx.cfg.articles.concurrency;
-    let per_host = ctx.cfg.articles.per_host;
+    let per_host = ctx.cfg.per_host_concurrency();
     let mut hosts = Hosts::default();
     let mut running = FuturesUnordered::new();
     let mut input_open = true;
@@ -145,10 +145,17 @@ async fn fetch_one(
 
 async fn fetch_page(ctx: &Context, url: &str) -> Result<Fetched, FetchError> {
     if ctx.cfg.articles.respect_robots_txt {
-        match ctx.robots.check(&ctx.http, url).await {
-            Verdict::Allowed => {}
+        let (verdict, delay) = ctx.robots.check_with_delay(&ctx.http, url).await;
+        match verdict {
+            Verdict::Allowed => {
+                if let Some(delay) = delay {
+                    let bounded = delay.min(ctx.cfg.politeness.max_crawl_delay);
+                    ctx.http.crawl_delay(url, bounded);
+                }
+            }
             Verdict::Disallowed => return Err(FetchError::Disallowed),
             Verdict::Unreachable(why) => return Err(FetchError::Network(why)),
+            Verdict::Refused(why) => return Err(FetchError::Blocked(why)),
         }
     }
     ctx.http.get_page(url).await

@@ -14,6 +14,7 @@ use tracing::{debug, info, warn};
 
 use super::context::{Context, Mode};
 use super::stats::add;
+use crate::config::redact_url;
 use crate::model::FeedJob;
 use crate::poll::{self, PollError, Polled};
 use crate::schedule::{self, ServerHints};
@@ -62,6 +63,7 @@ async fn poll_one(ctx: &Context, job: &FeedJob) -> anyhow::Result<()> {
         rejected_entries: 0,
         entry_error: None,
         error: None,
+        error_kind: None,
         next_check_at: now,
         etag: None,
         last_modified: None,
@@ -86,7 +88,7 @@ async fn record_success(
         Polled::NotModified { hints } => {
             record.outcome = "not_modified";
             record.http_status = Some(304);
-            debug!(feed_url = %job.url, stage = "poll", "not modified");
+            debug!(feed_url = %redact_url(&job.url), stage = "poll", "not modified");
             hints
         }
         Polled::Fresh {
@@ -108,7 +110,7 @@ async fn record_success(
             record.last_modified = Some(validators.last_modified);
             record.title = feed.title;
             record.site_url = feed.site_url;
-            info!(feed_url = %job.url, stage = "poll", entries = feed.entries.len(), new = stored.new, "polled");
+            info!(feed_url = %redact_url(&job.url), stage = "poll", entries = feed.entries.len(), new = stored.new, "polled");
             hints
         }
     };
@@ -120,7 +122,7 @@ async fn record_success(
         })
         .await?;
     if !held {
-        warn!(feed_url = %job.url, stage = "poll", "lease lost before the poll was recorded");
+        warn!(feed_url = %redact_url(&job.url), stage = "poll", "lease lost before the poll was recorded");
     }
     let counters = &ctx.counters.poll;
     if record.outcome == "not_modified" {
@@ -159,7 +161,7 @@ fn note_rejections(
     } else {
         format!("{} entries rejected; first: {first}", reasons.len())
     });
-    warn!(feed_url = %job.url, stage = "poll", rejected = reasons.len(), error = %first, "feed entries rejected");
+    warn!(feed_url = %redact_url(&job.url), stage = "poll", rejected = reasons.len(), error = %first, "feed entries rejected");
 }
 
 /// Records a failed poll on the feed's row, with its backoff.
@@ -177,6 +179,7 @@ async fn record_error(
     record.outcome = "error";
     record.http_status = status;
     record.error = Some(e.to_string());
+    record.error_kind = Some(e.kind().as_str());
     record.next_check_at = schedule::next_after_error(
         now,
         job.interval,
@@ -195,8 +198,8 @@ async fn record_error(
     if ctx.mode == Mode::Once
         && let Ok(mut errors) = ctx.counters.poll.errors.lock()
     {
-        errors.push((job.url.clone(), e.to_string()));
+        errors.push((redact_url(&job.url), e.to_string()));
     }
-    warn!(feed_url = %job.url, stage = "poll", error = %e, "feed failed");
+    warn!(feed_url = %redact_url(&job.url), stage = "poll", error = %e, "feed failed");
     Ok(())
 }

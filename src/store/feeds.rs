@@ -14,8 +14,8 @@ macro_rules! insert_log {
     ($tx:expr, $feed_id:expr, $r:expr) => {
         sqlx::query(
             "INSERT INTO fetch_log (feed_id, started_at, duration_ms, http_status, outcome, entries, new_entries, \
-               rejected_entries, error) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+               rejected_entries, error, error_kind) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind($feed_id)
         .bind($r.started_at)
@@ -26,6 +26,7 @@ macro_rules! insert_log {
         .bind($r.new_entries)
         .bind($r.rejected_entries)
         .bind(sanitize::opt(&$r.error))
+        .bind($r.error_kind)
         .execute(&mut *$tx)
         .await?
     };
@@ -45,6 +46,8 @@ pub struct FeedRow {
     pub next_check_at: DateTime<Utc>,
     pub error_count: i32,
     pub last_error: Option<String>,
+    /// The class of the latest error (`dns`, `http_status`, `not_a_feed`, ...).
+    pub last_error_kind: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
     pub last_checked_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
@@ -60,7 +63,7 @@ fn json_inner<S: serde::Serializer>(
 }
 
 const FEED_COLUMNS: &str = "id, url, title, site_url, tags, interval_secs, etag, last_modified, \
-    next_check_at, error_count, last_error, last_error_at, last_checked_at, last_success_at, \
+    next_check_at, error_count, last_error, last_error_kind, last_error_at, last_checked_at, last_success_at, \
     last_entry_error";
 
 /// Which feeds a claim takes.
@@ -97,6 +100,8 @@ pub struct PollRecord {
     pub rejected_entries: i32,
     pub entry_error: Option<String>,
     pub error: Option<String>,
+    /// The class of `error` (`ErrorKind::as_str` of the fetch module).
+    pub error_kind: Option<&'static str>,
     pub next_check_at: DateTime<Utc>,
     /// New validators; `None` keeps the stored ones (a 304 or an error carries none).
     pub etag: Option<Option<String>>,
@@ -245,7 +250,8 @@ impl Store {
                    etag = CASE WHEN $2 = 1 THEN etag ELSE $3 END, \
                    last_modified = CASE WHEN $4 = 1 THEN last_modified ELSE $5 END, \
                    title = COALESCE(title, $6), site_url = COALESCE(site_url, $7), \
-                   next_check_at = $8, error_count = 0, last_error = NULL, last_entry_error = $11, \
+                   next_check_at = $8, error_count = 0, last_error = NULL, last_error_kind = NULL, \
+                   last_entry_error = $11, \
                    last_checked_at = $9, last_success_at = $9, lease_owner = NULL, lease_until = NULL \
                  WHERE id = $1 AND lease_owner = $10",
             )
@@ -284,7 +290,8 @@ impl Store {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             let updated = sqlx::query(
                 "UPDATE feeds SET error_count = error_count + 1, last_error = $2, last_error_at = $3, \
-                   last_checked_at = $3, next_check_at = $4, lease_owner = NULL, lease_until = NULL \
+                   last_checked_at = $3, next_check_at = $4, lease_owner = NULL, lease_until = NULL, \
+                   last_error_kind = $6 \
                  WHERE id = $1 AND lease_owner = $5",
             )
             .bind(feed_id)
@@ -292,6 +299,7 @@ impl Store {
             .bind(r.started_at)
             .bind(r.next_check_at)
             .bind(owner)
+            .bind(r.error_kind)
             .execute(&mut *tx)
             .await?
             .rows_affected();

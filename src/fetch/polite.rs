@@ -1,0 +1,62 @@
+//! Politeness per host, for every request the client makes (feeds, pages, robots.txt): a
+//! request rate per host (`governor`, keyed by host name) and, on top of it, the minimum gap a
+//! site's robots.txt `Crawl-delay` asks for its pages.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::time::Instant;
+
+pub(super) struct Politeness {
+    rate: DefaultKeyedRateLimiter<String>,
+    /// Each host with a crawl delay: the delay, and when the host may next be asked.
+    delayed: Mutex<HashMap<String, (Duration, Instant)>>,
+    /// Turns taken, to forget idle hosts now and then.
+    turns: AtomicUsize,
+}
+
+/// Every this many turns the rate's per-host state forgets hosts that are back to full.
+const FORGET_EVERY: usize = 4096;
+
+impl Politeness {
+    /// One request per `gap` per host, no bursts.
+    pub fn new(gap: Duration) -> Option<Politeness> {
+        Some(Politeness {
+            rate: RateLimiter::keyed(Quota::with_period(gap)?),
+            delayed: Mutex::new(HashMap::new()),
+            turns: AtomicUsize::new(0),
+        })
+    }
+
+    /// Waits for the host's turn: under the rate, then (last, so nothing shortens it) its
+    /// crawl delay after the previous request.
+    pub async fn turn(&self, host: &str) {
+        if self.turns.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == FORGET_EVERY - 1 {
+            self.rate.retain_recent();
+            self.rate.shrink_to_fit();
+        }
+        self.rate.until_key_ready(&host.to_string()).await;
+        let now = Instant::now();
+        let turn = {
+            let mut delayed = self.delayed.lock().expect("politeness lock");
+            let Some((gap, next)) = delayed.get_mut(host) else {
+                return;
+            };
+            let turn = (*next).max(now);
+            *next = turn + *gap;
+            turn
+        };
+        tokio::time::sleep_until(turn).await;
+    }
+
+    /// The crawl delay the host's robots.txt asks for (already bounded by the caller).
+    pub fn set_crawl_delay(&self, host: &str, gap: Duration) {
+        let mut delayed = self.delayed.lock().expect("politeness lock");
+        let now = Instant::now();
+        let entry = delayed.entry(host.to_string()).or_insert((gap, now));
+        entry.0 = gap;
+    }
+}
