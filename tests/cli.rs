@@ -325,6 +325,30 @@ fn extract_prints_one_article_object() {
     assert!(stderr(&o).contains("nope.html"), "{}", stderr(&o));
 }
 
+/// A proxy named by the environment is not used: a proxy resolves names itself, so a name
+/// that leads into the private network would pass the guard. The "proxy" here hears nothing.
+#[test]
+fn a_proxy_from_the_environment_is_not_used() {
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &[], "");
+    let o = run(stringer()
+        .env("HTTP_PROXY", &proxy_url)
+        .env("http_proxy", &proxy_url)
+        .env("ALL_PROXY", &proxy_url)
+        .arg("--config")
+        .arg(&cfg)
+        .arg("extract")
+        .arg("http://internal.invalid:8080/admin"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        proxy.accept().is_err(),
+        "the request went to the environment's proxy"
+    );
+}
+
 /// A page file over `[http] max_body_bytes`, as it is or once inflated (a gzip bomb), is
 /// refused with the file named, not read into memory.
 #[test]

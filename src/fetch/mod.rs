@@ -86,6 +86,9 @@ impl Http {
             .pool_idle_timeout(Duration::from_secs(30))
             .redirect(policy)
             .dns_resolver(Arc::new(GuardedResolver { allow_private }))
+            // Never a proxy from the environment (HTTP_PROXY and the like): a proxy resolves
+            // names itself, so the private-network guard would never see them.
+            .no_proxy()
             .build()?;
         Ok(Http {
             client,
@@ -226,6 +229,7 @@ pub fn post_client(user_agent: &str, timeout: Duration) -> anyhow::Result<reqwes
         .timeout(timeout)
         .connect_timeout(timeout)
         .redirect(redirect::Policy::none())
+        .no_proxy()
         .build()?)
 }
 
