@@ -2,7 +2,8 @@
 //! `{schema: 1, event, id, time, data}`. `event` names what happened (`alert.fired`); `id` is
 //! a hash of the event, its subject and its version, so a re-delivery carries the same id and
 //! consumers deduplicate by it; `data` is the event's object. For `alert.fired` that is the
-//! alert with its articles as `articles export` prints them. Pure: built from stored rows.
+//! alert with its articles as `articles export` prints them; for `article.stored` the article
+//! as `articles export` prints it. Pure: built from stored rows.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -14,8 +15,7 @@ use crate::store::AlertRow;
 /// The version of the envelope's shape; a consumer checks it before reading `data`.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The event of a fired alert.
-pub const ALERT_FIRED: &str = "alert.fired";
+pub use crate::config::{ALERT_FIRED, ARTICLE_STORED};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Envelope<T> {
@@ -86,6 +86,32 @@ pub fn alert_fired(alert: &AlertRow, articles: Vec<ArticleDoc>) -> Envelope<Aler
             details: alert.details.0.clone(),
             articles,
         },
+    }
+}
+
+/// The envelope of a stored article. Its subject is the article's canonical URL and its
+/// version the content hash it was stored with (`version`, else the article's own), so every
+/// delivery and every replay of the same stored text has the same id, and a changed text a new
+/// one. Its time is when the article was stored.
+pub fn article_stored(
+    article: ArticleDoc,
+    stored_at: Option<DateTime<Utc>>,
+    version: Option<&str>,
+) -> Envelope<ArticleDoc> {
+    let version = version
+        .or(article.content_hash.as_deref())
+        .unwrap_or_default()
+        .to_string();
+    Envelope {
+        schema: SCHEMA_VERSION,
+        event: ARTICLE_STORED.into(),
+        id: event_id(
+            ARTICLE_STORED,
+            &format!("article:{}", article.canonical_url),
+            &version,
+        ),
+        time: rfc3339(stored_at.unwrap_or(DateTime::UNIX_EPOCH)),
+        data: article,
     }
 }
 
