@@ -148,4 +148,25 @@ mod tests {
         assert_eq!(json["event"], "alert.fired");
         assert_eq!(json["time"], "2026-12-01T10:00:00.000Z");
     }
+
+    #[test]
+    fn an_article_keeps_its_id_for_its_text_and_gets_a_new_one_for_a_new_text() {
+        let doc = |hash: &str| {
+            let mut d = crate::export::ArticleDoc::from_row(
+                crate::store::ExportRow::default(),
+                Default::default(),
+            );
+            d.canonical_url = "https://example.com/a".into();
+            d.content_hash = Some(hash.into());
+            d
+        };
+        let at = "2026-12-01T10:00:00Z".parse().ok();
+        let a = article_stored(doc("h1"), at, Some("h1"));
+        let replayed = article_stored(doc("h1"), at, None);
+        let revised = article_stored(doc("h2"), at, Some("h2"));
+        assert_eq!(a.id, replayed.id);
+        assert_ne!(a.id, revised.id);
+        assert_eq!(a.event, "article.stored");
+        assert_eq!(a.time, "2026-12-01T10:00:00.000Z");
+    }
 }

@@ -233,6 +233,10 @@ fn sink_events_filters_and_files_are_checked_with_the_key_named() {
         ),
         ("kind = \"log\"\nevents = []", "key `sinks[0].events`"),
         ("kind = \"log\"\nfilter = {}", "key `sinks[0].filter`"),
+        (
+            "kind = \"log\"\nfilter = { any = [\"x\"] }",
+            "key `sinks[0].filter`",
+        ),
         ("kind = \"file\"", "key `sinks[0].path`"),
         ("kind = \"log\"\npath = \"/tmp/x\"", "key `sinks[0].path`"),
         (

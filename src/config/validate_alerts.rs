@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::alerts::{ALERT_FIRED, AlertConfig, EVENTS, SinkConfig, SinkKind, SpikeConfig};
+use super::alerts::{
+    ALERT_FIRED, ARTICLE_STORED, AlertConfig, EVENTS, SinkConfig, SinkKind, SpikeConfig,
+};
 use super::sections::Config;
 use super::validate::{Bad, bad, check_matcher};
 
@@ -220,6 +222,12 @@ fn check_events(key: &str, sink: &SinkConfig) -> Result<(), Bad> {
     }
     if let Some(m) = &sink.filter {
         check_matcher(&format!("{key}.filter"), m)?;
+        if !sink.wants(ARTICLE_STORED) {
+            return Err(bad(
+                &format!("{key}.filter"),
+                format!("a filter chooses articles: it needs `{ARTICLE_STORED}` in `events`"),
+            ));
+        }
     }
     Ok(())
 }

@@ -48,7 +48,7 @@ impl Refusal {
 pub enum Sender {
     /// An info line with the envelope (target `stringer::alerts`).
     Log,
-    /// Nothing to send: the alert is in the `alerts` table.
+    /// Nothing to send: the alert is in the `alerts` table (the article in `articles`).
     Table,
     Webhook(Arc<Webhook>),
     /// NDJSON appended to a file, rotated by size.
@@ -69,7 +69,12 @@ impl Sender {
     pub async fn send(&self, envelope: &serde_json::Value) -> Result<(), Refusal> {
         match self {
             Sender::Log => {
-                info!(target: "stringer::alerts", envelope = %envelope, "alert");
+                let event = envelope["event"].as_str().unwrap_or_default();
+                if event == crate::envelope::ALERT_FIRED {
+                    info!(target: "stringer::alerts", envelope = %envelope, "alert");
+                } else {
+                    info!(target: "stringer::alerts", envelope = %envelope, event, "event");
+                }
                 Ok(())
             }
             Sender::Table => Ok(()),

@@ -7,6 +7,19 @@ use crate::envelope::{self, ALERT_FIRED, ARTICLE_STORED};
 use crate::export::{ArticleDoc, Related};
 use crate::store::{OutboxItem, Store};
 
+/// An `article.stored` row whose article is no longer stored as done (being processed again,
+/// which queues a new row when it completes): the row cannot be sent, now or later.
+#[derive(Debug)]
+pub struct NotStored(pub i64);
+
+impl std::fmt::Display for NotStored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "article {} is not stored", self.0)
+    }
+}
+
+impl std::error::Error for NotStored {}
+
 /// The envelope of a claimed outbox row, as JSON.
 pub async fn of_item(store: &Store, item: &OutboxItem) -> anyhow::Result<serde_json::Value> {
     match (item.event.as_str(), item.alert_id, item.article_id) {
@@ -39,9 +52,9 @@ pub async fn article_stored(
     id: i64,
     version: Option<&str>,
 ) -> anyhow::Result<serde_json::Value> {
-    let (doc, stored_at) = article_doc(store, id)
-        .await?
-        .with_context(|| format!("article {id} is not stored"))?;
+    let Some((doc, stored_at)) = article_doc(store, id).await? else {
+        return Err(NotStored(id).into());
+    };
     Ok(serde_json::to_value(envelope::article_stored(
         doc, stored_at, version,
     ))?)

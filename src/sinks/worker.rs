@@ -60,9 +60,10 @@ async fn step(
     };
     let sent = match payload::of_item(store, &item).await {
         Ok(envelope) => sender.send(&envelope).await,
-        Err(e) => Err(Refusal::temporary(format!(
-            "cannot build the envelope: {e:#}"
-        ))),
+        Err(e) => Err(Refusal {
+            why: format!("cannot build the envelope: {e:#}"),
+            permanent: e.downcast_ref::<payload::NotStored>().is_some(),
+        }),
     };
     match sent {
         Ok(()) => {
