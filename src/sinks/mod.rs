@@ -10,6 +10,7 @@
 mod backoff;
 mod file;
 mod payload;
+mod report;
 mod webhook;
 mod worker;
 
@@ -106,6 +107,11 @@ pub async fn deliver(cfg: &Config, store: Store, owner: String, stop: Cancellati
     }
     if !workers.is_empty() {
         info!(sinks = workers.len(), "delivering events");
+        workers.spawn(report::run(
+            store.clone(),
+            cfg.log.progress_interval,
+            stop.clone(),
+        ));
     }
     while let Some(ended) = workers.join_next().await {
         if let Err(e) = ended {
