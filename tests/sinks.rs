@@ -2,8 +2,8 @@
 //! for `article.stored` (the webhook's filter keeps the articles it does not match out);
 //! every stored article arrives at least once with a stable id and an envelope valid against
 //! `schemas/envelope.json`; a SIGKILL between store and delivery still delivers after the
-//! restart; `sinks replay` sends again with the same ids; `/metrics` carries the sinks'
-//! figures; a malformed envelope fails the schema. Every story runs on SQLite and, when
+//! restart; `sinks replay` sends again with the same ids; `/metrics` and the periodic log
+//! summary carry the sinks' figures; a malformed envelope fails the schema. Every story runs on SQLite and, when
 //! `STRINGER_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 mod common;
@@ -41,7 +41,7 @@ fn write_config(dir: &Path, db_url: &str, extra: &str) -> PathBuf {
     let text = format!(
         "[database]\nurl = \"{db_url}\"\nmax_connections = 4\n[http]\nallow_private_networks = true\ntimeout = \"10s\"\n\
          [poll]\ntick = \"200ms\"\n[articles]\nper_host = 4\n[pipeline]\ndaemon_id = \"sinks-test\"\nworkers = 2\n\
-         [server]\nlisten = \"127.0.0.1:0\"\n{extra}\n"
+         [server]\nlisten = \"127.0.0.1:0\"\n[log]\nprogress_interval = \"1s\"\n{extra}\n"
     );
     let path = dir.join("stringer.toml");
     std::fs::write(&path, &text).unwrap();
@@ -260,6 +260,11 @@ async fn stored_articles_stream_to_a_file_and_a_filtered_webhook_through_a_sigki
     assert_eq!(ids_by_url(&lines), file_ids);
     daemon.kill().unwrap();
     daemon.wait().unwrap();
+    let log = std::fs::read_to_string(dir.path().join("daemon2.log")).unwrap();
+    assert!(
+        log.contains("sink=hook") && log.contains("lag_s="),
+        "the sinks in the periodic summary: {log}"
+    );
     let status: Value =
         serde_json::from_str(&cli(&path, &["sinks", "status", "--format", "json"])).unwrap();
     assert_eq!(status[0]["pending"], 0, "{status}");
