@@ -10,8 +10,8 @@ use url::Url;
 use crate::alerts::MatchRules;
 use crate::category::Classifier;
 use crate::clean;
-use crate::config::Config;
-use crate::matcher::{Subject, Topics};
+use crate::config::{ARTICLE_STORED, Config};
+use crate::matcher::{Matcher, Subject, Topics};
 use crate::model::{AlertHit, CleanPage, EnrichedArticle, Entity};
 use crate::ner::{self, Aliases, Tagger};
 use crate::{stories, urls};
@@ -25,6 +25,8 @@ pub struct Enricher {
     aliases: Aliases,
     topics: Topics,
     rules: MatchRules,
+    /// The sinks taking `article.stored`, with their filters.
+    streams: Vec<(String, Option<Matcher>)>,
 }
 
 impl Enricher {
@@ -35,6 +37,12 @@ impl Enricher {
             aliases: Aliases::with_built_in(&cfg.entities.aliases),
             topics: Topics::new(&cfg.topics),
             rules: MatchRules::new(&cfg.alerts),
+            streams: cfg
+                .sinks
+                .iter()
+                .filter(|s| s.wants(ARTICLE_STORED))
+                .map(|s| (s.name.clone(), s.filter.as_ref().map(Matcher::new)))
+                .collect(),
         }
     }
 
@@ -76,7 +84,7 @@ impl Enricher {
         let category = self.classifier.classify(title, &page.text, language);
         let keyphrases = crate::keyphrases::extract(title, &page.text, language, KEYPHRASES);
         let category_name = category.map(|(c, _)| c.as_str());
-        let (topics, alerts) = self.matches(&page, &entities, category_name, feed_tags);
+        let (topics, alerts, sinks) = self.matches(&page, &entities, category_name, feed_tags);
         EnrichedArticle {
             final_url: url.to_string(),
             http_status,
@@ -89,17 +97,19 @@ impl Enricher {
             keyphrases,
             topics,
             alerts,
+            sinks,
         }
     }
 
-    /// The user topics the article matches, and the match rules it fires.
+    /// The user topics the article matches, the match rules it fires, and the sinks that take
+    /// it.
     fn matches(
         &self,
         page: &CleanPage,
         entities: &[Entity],
         category: Option<&str>,
         feed_tags: &[String],
-    ) -> (Vec<String>, Vec<AlertHit>) {
+    ) -> (Vec<String>, Vec<AlertHit>, Vec<String>) {
         let keys: Vec<String> = entities.iter().map(|e| e.key.clone()).collect();
         let subject = Subject {
             title: page.title.as_deref().unwrap_or(""),
@@ -109,7 +119,13 @@ impl Enricher {
             tags: feed_tags,
             entity_keys: &keys,
         };
-        (self.topics.of(&subject), self.rules.hits(&subject))
+        let sinks = self
+            .streams
+            .iter()
+            .filter(|(_, f)| f.as_ref().is_none_or(|m| m.matches(&subject).is_some()))
+            .map(|(name, _)| name.clone())
+            .collect();
+        (self.topics.of(&subject), self.rules.hits(&subject), sinks)
     }
 }
 

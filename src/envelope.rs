@@ -2,7 +2,8 @@
 //! `{schema: 1, event, id, time, data}`. `event` names what happened (`alert.fired`); `id` is
 //! a hash of the event, its subject and its version, so a re-delivery carries the same id and
 //! consumers deduplicate by it; `data` is the event's object. For `alert.fired` that is the
-//! alert with its articles as `articles export` prints them. Pure: built from stored rows.
+//! alert with its articles as `articles export` prints them; for `article.stored` the article
+//! as `articles export` prints it. Pure: built from stored rows.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -14,8 +15,7 @@ use crate::store::AlertRow;
 /// The version of the envelope's shape; a consumer checks it before reading `data`.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The event of a fired alert.
-pub const ALERT_FIRED: &str = "alert.fired";
+pub use crate::config::{ALERT_FIRED, ARTICLE_STORED};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Envelope<T> {
@@ -89,6 +89,32 @@ pub fn alert_fired(alert: &AlertRow, articles: Vec<ArticleDoc>) -> Envelope<Aler
     }
 }
 
+/// The envelope of a stored article. Its subject is the article's canonical URL and its
+/// version the content hash it was stored with (`version`, else the article's own), so every
+/// delivery and every replay of the same stored text has the same id, and a changed text a new
+/// one. Its time is when the article was stored.
+pub fn article_stored(
+    article: ArticleDoc,
+    stored_at: Option<DateTime<Utc>>,
+    version: Option<&str>,
+) -> Envelope<ArticleDoc> {
+    let version = version
+        .or(article.content_hash.as_deref())
+        .unwrap_or_default()
+        .to_string();
+    Envelope {
+        schema: SCHEMA_VERSION,
+        event: ARTICLE_STORED.into(),
+        id: event_id(
+            ARTICLE_STORED,
+            &format!("article:{}", article.canonical_url),
+            &version,
+        ),
+        time: rfc3339(stored_at.unwrap_or(DateTime::UNIX_EPOCH)),
+        data: article,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +147,26 @@ mod tests {
         assert_eq!(json["schema"], 1);
         assert_eq!(json["event"], "alert.fired");
         assert_eq!(json["time"], "2026-12-01T10:00:00.000Z");
+    }
+
+    #[test]
+    fn an_article_keeps_its_id_for_its_text_and_gets_a_new_one_for_a_new_text() {
+        let doc = |hash: &str| {
+            let mut d = crate::export::ArticleDoc::from_row(
+                crate::store::ExportRow::default(),
+                Default::default(),
+            );
+            d.canonical_url = "https://example.com/a".into();
+            d.content_hash = Some(hash.into());
+            d
+        };
+        let at = "2026-12-01T10:00:00Z".parse().ok();
+        let a = article_stored(doc("h1"), at, Some("h1"));
+        let replayed = article_stored(doc("h1"), at, None);
+        let revised = article_stored(doc("h2"), at, Some("h2"));
+        assert_eq!(a.id, replayed.id);
+        assert_ne!(a.id, revised.id);
+        assert_eq!(a.event, "article.stored");
+        assert_eq!(a.time, "2026-12-01T10:00:00.000Z");
     }
 }

@@ -183,6 +183,7 @@ fn article(
         signature: None,
         topics: Vec::new(),
         alerts: Vec::new(),
+        sinks: Vec::new(),
     };
     (job, article)
 }

@@ -112,6 +112,9 @@ pub struct EnrichedArticle {
     pub topics: Vec<String>,
     /// The match rules the article fires (recorded with it, in the same transaction).
     pub alerts: Vec<AlertHit>,
+    /// The sinks that take its `article.stored` event (their filter, if any, matched): one
+    /// outbox row each, written with it.
+    pub sinks: Vec<String>,
 }
 
 /// A match rule that an article fires: what to record and where to send it.

@@ -186,8 +186,11 @@ pub async fn feeds(State(s): Shared, RawQuery(q): RawQuery) -> Answer<Vec<FeedSt
 }
 
 pub async fn metrics(State(s): Shared) -> Result<Response, ApiError> {
-    let db = s.store.db_counts(Utc::now()).await?;
-    let text = metrics::render(&s.counters.snapshot(), &db);
+    let now = Utc::now();
+    let db = s.store.db_counts(now).await?;
+    let sinks = s.store.sink_figures().await?;
+    let mut text = metrics::render(&s.counters.snapshot(), &db);
+    metrics::sink_figures(&mut text, &sinks, now);
     Ok(([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], text).into_response())
 }
 

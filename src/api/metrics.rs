@@ -1,11 +1,14 @@
 //! `/metrics` in the Prometheus text exposition format (version 0.0.4): this process's
 //! pipeline counters (zero under `stringer serve`, which runs no pipeline) and the database's
-//! counts, poll latencies and queue depths (the same for every process sharing it).
+//! counts, poll latencies and queue depths (the same for every process sharing it), and each
+//! sink's delivery figures from the outbox.
 
 use std::fmt::Write;
 
+use chrono::{DateTime, Utc};
+
 use crate::pipeline::Snapshot;
-use crate::store::DbCounts;
+use crate::store::{DbCounts, SinkFigures};
 
 /// The content type of the text format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -71,6 +74,58 @@ pub fn render(process: &Snapshot, db: &DbCounts) -> String {
     process_counters(&mut out, process);
     database_counts(&mut out, db);
     out.text
+}
+
+/// Appends the per-sink families (from the outbox, so the same for every process sharing the
+/// database): delivered, pending, given up, failed attempts, and the lag (the age at `now` of
+/// the oldest undelivered row, 0 when none waits).
+pub fn sink_figures(text: &mut String, sinks: &[SinkFigures], now: DateTime<Utc>) {
+    let mut out = Exposition {
+        text: std::mem::take(text),
+    };
+    type Figure = fn(&SinkFigures, DateTime<Utc>) -> f64;
+    let families: [(&str, &str, &str, Figure); 5] = [
+        (
+            "stringer_sink_delivered_total",
+            "counter",
+            "Outbox rows the sink has taken, by sink.",
+            |s, _| s.delivered as f64,
+        ),
+        (
+            "stringer_sink_pending",
+            "gauge",
+            "Outbox rows waiting for the sink, by sink.",
+            |s, _| s.pending as f64,
+        ),
+        (
+            "stringer_sink_given_up_total",
+            "counter",
+            "Outbox rows the sink refused for good (not retried), by sink.",
+            |s, _| s.given_up as f64,
+        ),
+        (
+            "stringer_sink_failed_attempts_total",
+            "counter",
+            "Delivery attempts that failed (and were retried or given up), by sink.",
+            |s, _| s.failed as f64,
+        ),
+        (
+            "stringer_sink_lag_seconds",
+            "gauge",
+            "Age of the oldest outbox row waiting for the sink (0 when none waits), by sink.",
+            |s, now| {
+                s.oldest_pending
+                    .map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0)
+            },
+        ),
+    ];
+    for (name, kind, help, figure) in families {
+        out.family(name, kind, help);
+        for s in sinks {
+            out.sample(name, &[("sink", &s.sink)], figure(s, now));
+        }
+    }
+    *text = out.text;
 }
 
 fn process_counters(out: &mut Exposition, s: &Snapshot) {
@@ -212,6 +267,21 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("status=\"we\\\"ird\\\\\\n\"} 1\n"), "{text}");
+        let mut text = text;
+        let now: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap();
+        let sink = SinkFigures {
+            sink: "files".into(),
+            delivered: 4,
+            pending: 2,
+            oldest_pending: Some("2026-12-01T09:59:30Z".parse().unwrap()),
+            ..Default::default()
+        };
+        sink_figures(&mut text, &[sink], now);
+        assert!(
+            text.contains("stringer_sink_lag_seconds{sink=\"files\"} 30\n"),
+            "{text}"
+        );
+        assert!(text.contains("stringer_sink_pending{sink=\"files\"} 2\n"));
         let families = text.lines().filter(|l| l.starts_with("# TYPE")).count();
         let helps = text.lines().filter(|l| l.starts_with("# HELP")).count();
         assert_eq!(families, helps);

@@ -10,6 +10,7 @@ mod feeds;
 mod generate;
 mod models;
 mod opml;
+mod replay;
 mod serve;
 mod sinks;
 mod startup;
@@ -123,7 +124,7 @@ pub enum Command {
     /// Alerts: those fired ([[alerts]] rules), and a dry run of one rule.
     #[command(subcommand)]
     Alerts(AlertsCommand),
-    /// Where alerts go ([[sinks]]): delivery state.
+    /// Where events go ([[sinks]]): delivery state, replay of stored articles.
     #[command(subcommand)]
     Sinks(SinksCommand),
     /// Fill an empty database with synthetic articles and mentions, for benchmarks.
@@ -222,7 +223,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { listen } => serve::run(cfg, listen).await,
         Command::Topics(cmd) => topics::run(cfg, cmd).await,
         Command::Alerts(cmd) => alerts::run(cfg, cmd).await,
-        Command::Sinks(cmd) => sinks::run(cfg, cmd).await,
+        Command::Sinks(cmd) => sinks::run(cfg, cmd, bar).await,
         Command::Generate(args) => generate::run(cfg, args, bar).await,
         Command::Train(cmd) => tokio::task::spawn_blocking(move || models::train(cmd)).await?,
         Command::Eval(cmd) => tokio::task::spawn_blocking(move || models::eval(cmd)).await?,

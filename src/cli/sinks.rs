@@ -1,11 +1,12 @@
 //! `stringer sinks status`: per configured sink, what was delivered, what waits (and since
-//! when), and the last error.
+//! when), and the last error; `sinks replay` (in `replay`).
 
 use std::io::Write;
 
 use chrono::SecondsFormat;
 use clap::Subcommand;
 
+use super::replay::ReplayArgs;
 use super::startup::connect_store;
 use super::values::Format;
 use crate::config::Config;
@@ -18,10 +19,20 @@ pub enum SinksCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Queue stored articles again for one sink, as `article.stored` events with their
+    /// original ids (for a new consumer); prints how many were queued.
+    Replay(ReplayArgs),
 }
 
-pub async fn run(cfg: Config, cmd: SinksCommand) -> anyhow::Result<()> {
-    let SinksCommand::Status { format } = cmd;
+pub async fn run(
+    cfg: Config,
+    cmd: SinksCommand,
+    bar: indicatif::ProgressBar,
+) -> anyhow::Result<()> {
+    let format = match cmd {
+        SinksCommand::Status { format } => format,
+        SinksCommand::Replay(args) => return super::replay::run(cfg, args, bar).await,
+    };
     let store = connect_store(&cfg).await?;
     let mut stored = store.sink_status().await?;
     store.close().await;

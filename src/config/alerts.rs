@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -69,12 +70,25 @@ pub struct SpikeConfig {
     pub baseline: Duration,
 }
 
-/// Where fired alerts go.
+/// The event of a stored (completed) article.
+pub const ARTICLE_STORED: &str = "article.stored";
+/// The event of a fired alert.
+pub const ALERT_FIRED: &str = "alert.fired";
+/// The events a sink may take.
+pub const EVENTS: [&str; 2] = [ARTICLE_STORED, ALERT_FIRED];
+
+/// Where events go: fired alerts and, for a sink that asks, stored articles.
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SinkConfig {
     pub name: String,
     pub kind: SinkKind,
+    /// The events the sink takes (`article.stored`, `alert.fired`).
+    #[serde(default = "default_events")]
+    pub events: Vec<String>,
+    /// The shared matcher: only the articles it matches go out as `article.stored`.
+    #[serde(default)]
+    pub filter: Option<MatcherConfig>,
     /// `webhook`: the http(s) URL alerts are POSTed to (loopback allowed: the user chose it).
     #[serde(default)]
     pub url: Option<String>,
@@ -87,6 +101,22 @@ pub struct SinkConfig {
     /// The longest wait between two attempts after failures (the wait doubles from 1 s).
     #[serde(default = "default_backoff_max", with = "serde_duration")]
     pub backoff_max: Duration,
+    /// `file`: the NDJSON file envelopes are appended to.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// `file`: past this size the file is rotated (renamed `PATH.1`, the older ones shifted).
+    #[serde(default = "default_max_bytes")]
+    pub max_bytes: u64,
+    /// `file`: how many rotated files are kept.
+    #[serde(default = "default_keep")]
+    pub keep: u32,
+}
+
+impl SinkConfig {
+    /// Whether the sink takes `event`.
+    pub fn wants(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == event)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -98,6 +128,8 @@ pub enum SinkKind {
     Table,
     /// An HTTP POST of the envelope as JSON.
     Webhook,
+    /// One JSON line per envelope appended to a file, rotated by size.
+    File,
 }
 
 impl fmt::Display for SinkKind {
@@ -106,6 +138,7 @@ impl fmt::Display for SinkKind {
             SinkKind::Log => "log",
             SinkKind::Table => "table",
             SinkKind::Webhook => "webhook",
+            SinkKind::File => "file",
         })
     }
 }
@@ -116,10 +149,15 @@ impl fmt::Debug for SinkConfig {
         f.debug_struct("SinkConfig")
             .field("name", &self.name)
             .field("kind", &self.kind)
+            .field("events", &self.events)
+            .field("filter", &self.filter)
             .field("url", &self.url.as_deref().map(redact_url))
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("timeout", &self.timeout)
             .field("backoff_max", &self.backoff_max)
+            .field("path", &self.path)
+            .field("max_bytes", &self.max_bytes)
+            .field("keep", &self.keep)
             .finish()
     }
 }
@@ -150,4 +188,13 @@ fn default_timeout() -> Duration {
 }
 fn default_backoff_max() -> Duration {
     Duration::from_secs(600)
+}
+fn default_events() -> Vec<String> {
+    vec![ALERT_FIRED.to_string()]
+}
+fn default_max_bytes() -> u64 {
+    100 * 1024 * 1024
+}
+fn default_keep() -> u32 {
+    5
 }

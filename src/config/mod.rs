@@ -14,7 +14,9 @@ mod serde_duration;
 mod validate;
 mod validate_alerts;
 
-pub use alerts::{AlertConfig, SinkConfig, SinkKind, SpikeConfig};
+pub use alerts::{
+    ALERT_FIRED, ARTICLE_STORED, AlertConfig, EVENTS, SinkConfig, SinkKind, SpikeConfig,
+};
 pub use error::ConfigError;
 pub use load::{DEFAULT_PATH, Overrides};
 pub use matcher::MatcherConfig;

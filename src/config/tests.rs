@@ -213,6 +213,56 @@ fn alert_rules_and_sinks_are_checked_with_the_key_named() {
 }
 
 #[test]
+fn sink_events_filters_and_files_are_checked_with_the_key_named() {
+    let c = parse(
+        "[[sinks]]\nname = \"a\"\nkind = \"log\"\n\
+         [[sinks]]\nname = \"f\"\nkind = \"file\"\npath = \"/tmp/x.ndjson\"\n\
+         events = [\"article.stored\"]\nfilter = { any = [\"sanction\"] }\n",
+    )
+    .unwrap();
+    assert_eq!(c.sinks[0].events, ["alert.fired"]);
+    assert!(c.sinks[1].wants("article.stored") && !c.sinks[1].wants("alert.fired"));
+    assert_eq!(
+        (c.sinks[1].max_bytes, c.sinks[1].keep),
+        (100 * 1024 * 1024, 5)
+    );
+    for (sink, key) in [
+        (
+            "kind = \"log\"\nevents = [\"story.updated\"]",
+            "key `sinks[0].events`",
+        ),
+        ("kind = \"log\"\nevents = []", "key `sinks[0].events`"),
+        ("kind = \"log\"\nfilter = {}", "key `sinks[0].filter`"),
+        (
+            "kind = \"log\"\nfilter = { any = [\"x\"] }",
+            "key `sinks[0].filter`",
+        ),
+        ("kind = \"file\"", "key `sinks[0].path`"),
+        ("kind = \"log\"\npath = \"/tmp/x\"", "key `sinks[0].path`"),
+        (
+            "kind = \"file\"\npath = \"/tmp/x\"\nmax_bytes = 10",
+            "key `sinks[0].max_bytes`",
+        ),
+        (
+            "kind = \"file\"\npath = \"/tmp/x\"\nkeep = 0",
+            "key `sinks[0].keep`",
+        ),
+    ] {
+        let err = parse(&format!("[[sinks]]\nname = \"s\"\n{sink}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(key), "{sink}: {err}");
+    }
+    let err = parse(
+        "[[sinks]]\nname = \"s\"\nkind = \"log\"\nevents = [\"article.stored\"]\n\
+         [[alerts]]\nname = \"r\"\nsinks = [\"s\"]\nmatch = { any = [\"x\"] }\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("alerts[0].sinks"), "{err}");
+}
+
+#[test]
 fn the_default_file_runs_with_no_alerts() {
     let text =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_PATH)).unwrap();

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::alerts::{AlertConfig, SinkConfig, SinkKind, SpikeConfig};
+use super::alerts::{
+    ALERT_FIRED, ARTICLE_STORED, AlertConfig, EVENTS, SinkConfig, SinkKind, SpikeConfig,
+};
 use super::sections::Config;
 use super::validate::{Bad, bad, check_matcher};
 
@@ -27,6 +29,16 @@ impl Config {
         for (i, rule) in self.alerts.iter().enumerate() {
             let key = format!("alerts[{i}]");
             self.check_rule(&key, rule, &names)?;
+            if let Some(s) = rule.sinks.iter().find(|s| {
+                self.sinks
+                    .iter()
+                    .any(|k| &k.name == *s && !k.wants(ALERT_FIRED))
+            }) {
+                return Err(bad(
+                    &format!("{key}.sinks"),
+                    format!("the sink `{s}` does not take `{ALERT_FIRED}` (its `events`)"),
+                ));
+            }
             if !rules.insert(rule.name.as_str()) {
                 return Err(bad(
                     &format!("{key}.name"),
@@ -170,6 +182,8 @@ fn check_sink(key: &str, sink: &SinkConfig) -> Result<(), Bad> {
         return Err(bad(&format!("{key}.backoff_max"), "must be at least 1s"));
     }
     at_most(&format!("{key}.backoff_max"), sink.backoff_max, DAY, "1d")?;
+    check_events(key, sink)?;
+    check_file(key, sink)?;
     match (sink.kind, &sink.url) {
         (SinkKind::Webhook, None) => Err(bad(&format!("{key}.url"), "a webhook sink needs a url")),
         (SinkKind::Webhook, Some(url)) => {
@@ -193,6 +207,47 @@ fn check_sink(key: &str, sink: &SinkConfig) -> Result<(), Bad> {
         }
     }
     Ok(())
+}
+
+fn check_events(key: &str, sink: &SinkConfig) -> Result<(), Bad> {
+    let events = format!("{key}.events");
+    if sink.events.is_empty() {
+        return Err(bad(&events, format!("name at least one of {EVENTS:?}")));
+    }
+    if let Some(e) = sink.events.iter().find(|e| !EVENTS.contains(&e.as_str())) {
+        return Err(bad(
+            &events,
+            format!("unknown event `{e}` (known: {})", EVENTS.join(", ")),
+        ));
+    }
+    if let Some(m) = &sink.filter {
+        check_matcher(&format!("{key}.filter"), m)?;
+        if !sink.wants(ARTICLE_STORED) {
+            return Err(bad(
+                &format!("{key}.filter"),
+                format!("a filter chooses articles: it needs `{ARTICLE_STORED}` in `events`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_file(key: &str, sink: &SinkConfig) -> Result<(), Bad> {
+    match (sink.kind, &sink.path) {
+        (SinkKind::File, None) => Err(bad(&format!("{key}.path"), "a file sink needs a path")),
+        (SinkKind::File, Some(p)) if p.file_name().is_none() => {
+            Err(bad(&format!("{key}.path"), "must name a file"))
+        }
+        (SinkKind::File, Some(_)) if sink.max_bytes < 1024 => {
+            Err(bad(&format!("{key}.max_bytes"), "must be at least 1024"))
+        }
+        (SinkKind::File, Some(_)) if !(1..=100).contains(&sink.keep) => {
+            Err(bad(&format!("{key}.keep"), "must be between 1 and 100"))
+        }
+        (SinkKind::File, Some(_)) => Ok(()),
+        (_, Some(_)) => Err(bad(&format!("{key}.path"), "only a file sink has a path")),
+        (_, None) => Ok(()),
+    }
 }
 
 fn check_webhook_url(raw: &str) -> Result<(), String> {

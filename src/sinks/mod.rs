@@ -1,13 +1,16 @@
 //! Delivery of the outbox: one worker per `[[sinks]]` entry, each a loop that claims the
-//! oldest undelivered row of its sink under a lease, builds the envelope (`payload`), hands it
-//! to the sink (`log`, `table` or `webhook`), and marks it delivered, or failed with the time
+//! oldest undelivered row of its sink under a lease, builds the envelope (`payload`: a fired
+//! alert or a stored article), hands it to the sink (`log`, `table`, `webhook` or `file`), and
+//! marks it delivered, or failed with the time
 //! of the next attempt (`backoff`). Workers run beside the pipeline and nothing in ingestion
 //! waits for them: a sink down for hours costs outbox rows, not speed. Delivery is at least
 //! once: a row whose answer is lost (a crash, a lease run out) is sent again, with the same
 //! envelope id.
 
 mod backoff;
+mod file;
 mod payload;
+mod report;
 mod webhook;
 mod worker;
 
@@ -20,7 +23,8 @@ use crate::config::{Config, SinkConfig, SinkKind};
 use crate::store::Store;
 
 pub use backoff::retry_at;
-pub use payload::envelope;
+pub use file::FileSink;
+pub use payload::{article_doc, article_stored, envelope};
 pub use webhook::Webhook;
 
 /// Why a sink did not take an envelope, and whether trying again can help.
@@ -45,9 +49,11 @@ impl Refusal {
 pub enum Sender {
     /// An info line with the envelope (target `stringer::alerts`).
     Log,
-    /// Nothing to send: the alert is in the `alerts` table.
+    /// Nothing to send: the alert is in the `alerts` table (the article in `articles`).
     Table,
     Webhook(Arc<Webhook>),
+    /// NDJSON appended to a file, rotated by size.
+    File(Arc<FileSink>),
 }
 
 impl Sender {
@@ -56,6 +62,7 @@ impl Sender {
             SinkKind::Log => Sender::Log,
             SinkKind::Table => Sender::Table,
             SinkKind::Webhook => Sender::Webhook(Arc::new(Webhook::new(cfg, user_agent)?)),
+            SinkKind::File => Sender::File(Arc::new(FileSink::new(cfg)?)),
         })
     }
 
@@ -63,11 +70,17 @@ impl Sender {
     pub async fn send(&self, envelope: &serde_json::Value) -> Result<(), Refusal> {
         match self {
             Sender::Log => {
-                info!(target: "stringer::alerts", envelope = %envelope, "alert");
+                let event = envelope["event"].as_str().unwrap_or_default();
+                if event == crate::envelope::ALERT_FIRED {
+                    info!(target: "stringer::alerts", envelope = %envelope, "alert");
+                } else {
+                    info!(target: "stringer::alerts", envelope = %envelope, event, "event");
+                }
                 Ok(())
             }
             Sender::Table => Ok(()),
             Sender::Webhook(w) => w.post(envelope).await,
+            Sender::File(f) => f.append(envelope).await,
         }
     }
 }
@@ -93,7 +106,12 @@ pub async fn deliver(cfg: &Config, store: Store, owner: String, stop: Cancellati
         }
     }
     if !workers.is_empty() {
-        info!(sinks = workers.len(), "delivering alerts");
+        info!(sinks = workers.len(), "delivering events");
+        workers.spawn(report::run(
+            store.clone(),
+            cfg.log.progress_interval,
+            stop.clone(),
+        ));
     }
     while let Some(ended) = workers.join_next().await {
         if let Err(e) = ended {

@@ -58,16 +58,17 @@ async fn step(
     else {
         return Ok(false);
     };
-    let sent = match payload::envelope(store, item.alert_id).await {
+    let sent = match payload::of_item(store, &item).await {
         Ok(envelope) => sender.send(&envelope).await,
-        Err(e) => Err(Refusal::temporary(format!(
-            "cannot build the envelope: {e:#}"
-        ))),
+        Err(e) => Err(Refusal {
+            why: format!("cannot build the envelope: {e:#}"),
+            permanent: e.downcast_ref::<payload::NotStored>().is_some(),
+        }),
     };
     match sent {
         Ok(()) => {
             store.outbox_delivered(item.id, owner, Utc::now()).await?;
-            debug!(sink = %sink.name, alert = item.alert_id, "alert delivered");
+            debug!(sink = %sink.name, row = item.id, event = %item.event, "delivered");
         }
         Err(Refusal {
             why,
@@ -76,7 +77,7 @@ async fn step(
             store
                 .outbox_given_up(item.id, owner, &why, Utc::now())
                 .await?;
-            warn!(sink = %sink.name, alert = item.alert_id, error = %why, "the sink refused the alert for good; not retried");
+            warn!(sink = %sink.name, row = item.id, event = %item.event, error = %why, "the sink refused the event for good; not retried");
         }
         Err(Refusal { why, .. }) => {
             let next =
@@ -87,22 +88,22 @@ async fn step(
             } else {
                 info_again
             };
-            log(&sink.name, item.alert_id, item.attempts, &why);
+            log(&sink.name, item.id, item.attempts, &why);
         }
     }
     Ok(true)
 }
 
-fn warn_first(sink: &str, alert: i64, attempts: i32, why: &str) {
+fn warn_first(sink: &str, row: i64, attempts: i32, why: &str) {
     warn!(
         sink,
-        alert,
+        row,
         attempts,
         error = why,
         "delivery failed; retrying with backoff"
     );
 }
 
-fn info_again(sink: &str, alert: i64, attempts: i32, why: &str) {
-    info!(sink, alert, attempts, error = why, "delivery failed again");
+fn info_again(sink: &str, row: i64, attempts: i32, why: &str) {
+    info!(sink, row, attempts, error = why, "delivery failed again");
 }

@@ -11,7 +11,7 @@ use super::{Backend, Result, Store, sanitize};
 use crate::model::ArticleJob;
 
 /// A stored article as `articles export` writes it (before entities and keyphrases are added).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct ExportRow {
     pub id: i64,
     pub url: String,

@@ -1,5 +1,7 @@
 //! Completing an article: everything the enrich stage found (text and metadata, entities,
-//! category, keyphrases, the alerts its match rules fire and their outbox rows) written in one transaction with the article marked done, provided
+//! category, keyphrases, the alerts its match rules fire and their outbox rows, the
+//! `article.stored` outbox rows of the sinks that take it) written in one transaction with the
+//! article marked done, provided
 //! the writer still holds the article's lease. Text is stored without control characters.
 
 use std::collections::HashMap;
@@ -10,6 +12,7 @@ use sqlx::types::Json;
 use super::alerts::{NewAlert, record_alert};
 use super::rollups::{dirty_hour, dirty_old_hour};
 use super::stories::{candidates, copies, join_story, lock_stories, same_event};
+use super::stream::queue_article;
 use super::{Result, Store, sanitize};
 use crate::event_time::{event_hour, event_time};
 use crate::model::{AlertHit, ArticleJob, EnrichedArticle, Entity};
@@ -53,6 +56,8 @@ struct DoneRow {
     entities: Vec<EntityRow>,
     keyphrases: Vec<String>,
     alerts: Vec<AlertHit>,
+    /// The sinks that take its `article.stored` event.
+    sinks: Vec<String>,
 }
 
 fn clean(s: &Option<String>) -> Option<String> {
@@ -101,6 +106,7 @@ impl DoneRow {
             entities: merge_entities(&article.entities),
             keyphrases: distinct_keyphrases(&article.keyphrases),
             alerts: article.alerts.clone(),
+            sinks: article.sinks.clone(),
         }
     }
 
@@ -312,6 +318,9 @@ impl Store {
                     join_story!(tx, r, link);
                     for alert in r.alerts() {
                         let _fired = record_alert!(tx, alert);
+                    }
+                    for sink in &r.sinks {
+                        queue_article!(tx, sink, r.id, &r.content_hash, r.fetched_at);
                     }
                 }
                 done.push(held);

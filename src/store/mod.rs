@@ -44,6 +44,7 @@ mod outbox;
 mod rollups;
 mod sanitize;
 mod stories;
+mod stream;
 mod topics;
 mod trends;
 
@@ -58,6 +59,7 @@ pub use feeds::{EntriesStored, FeedRow, FeedSelection, FeedUpsert, PollRecord};
 pub use health::{DbCounts, FeedHealth};
 pub use outbox::{OutboxItem, SinkStatus};
 pub use stories::StoryRow;
+pub use stream::SinkFigures;
 pub use topics::SubjectRow;
 pub use trends::{TrendQuery, TrendRow};
 

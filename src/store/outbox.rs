@@ -1,4 +1,5 @@
-//! The outbox: one row per alert and sink until the sink has it. A sink's worker claims the
+//! The outbox: one row per event (a fired alert, a stored article) and sink until the sink
+//! has it. A sink's worker claims the
 //! oldest undelivered row of its sink under a lease (only the head, so rows go out in order,
 //! and with several daemons each row is sent by one), then marks it delivered or failed with
 //! the time of the next attempt, or given up when the sink refused it for good (so one bad
@@ -13,7 +14,11 @@ use super::{Result, Store, sanitize};
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxItem {
     pub id: i64,
-    pub alert_id: i64,
+    /// `alert.fired`: the alert.
+    pub alert_id: Option<i64>,
+    /// `article.stored`: the article, and the content hash it was stored with.
+    pub article_id: Option<i64>,
+    pub version: Option<String>,
     pub event: String,
     /// Attempts including this one.
     pub attempts: i32,
@@ -51,7 +56,7 @@ impl Store {
                    AND given_up_at IS NULL ORDER BY id LIMIT 1) \
                  AND delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $4 \
                  AND (lease_until IS NULL OR lease_until < $4) \
-                 RETURNING id, alert_id, event, attempts",
+                 RETURNING id, alert_id, article_id, version, event, attempts",
             )
             .bind(owner)
             .bind(lease_until)

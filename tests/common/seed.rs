@@ -107,5 +107,6 @@ fn enriched(p: &Planned, i: usize, url: &str, now: DateTime<Utc>) -> EnrichedArt
         signature: None,
         topics: p.topics.clone(),
         alerts: Vec::new(),
+        sinks: Vec::new(),
     }
 }
