@@ -1,12 +1,16 @@
 //! robots.txt (RFC 9309) for article pages: a site that asks crawlers to stay out of a path is
-//! not fetched there. Rules are fetched once per origin and kept for a day.
+//! not fetched there. Rules are fetched once per origin and kept for a day; the rules of at most
+//! `CAPACITY` origins are kept (the least recently used go first), so memory does not grow
+//! with the number of sites a long run meets.
 //!
 //! Following RFC 9309 §2.3.1: a robots.txt that does not exist (4xx) allows everything; one that
 //! cannot be read (5xx, network error) disallows everything for now, and the article is retried
 //! later. Feeds themselves are fetched regardless: a subscription is an explicit request.
 
-use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
+
+use lru::LruCache;
 use std::time::{Duration, Instant};
 
 use crate::fetch::{FetchError, Http, Outcome, Want};
@@ -14,6 +18,8 @@ use crate::model::Validators;
 
 /// How long fetched rules are trusted (RFC 9309 §2.4 suggests at most 24 hours).
 const TTL: Duration = Duration::from_secs(24 * 3600);
+/// Origins whose rules are kept at once.
+const CAPACITY: usize = 10_000;
 /// How long an unreachable robots.txt is remembered before it is asked again.
 const UNREACHABLE_TTL: Duration = Duration::from_secs(10 * 60);
 
@@ -40,7 +46,7 @@ type Slot = Arc<tokio::sync::Mutex<Option<(Instant, Arc<Rules>)>>>;
 
 pub struct Robots {
     agent: String,
-    cache: Mutex<HashMap<String, Slot>>,
+    cache: Mutex<LruCache<String, Slot>>,
 }
 
 impl Robots {
@@ -55,7 +61,9 @@ impl Robots {
             .to_string();
         Robots {
             agent,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(LruCache::new(
+                NonZeroUsize::new(CAPACITY).expect("a positive capacity"),
+            )),
         }
     }
 
@@ -68,13 +76,7 @@ impl Robots {
         let Ok(robots_url) = texting_robots::get_robots_url(url) else {
             return (Verdict::Allowed, None);
         };
-        let slot = self
-            .cache
-            .lock()
-            .expect("robots cache lock")
-            .entry(robots_url.clone())
-            .or_default()
-            .clone();
+        let slot = self.slot(&robots_url);
         let mut entry = slot.lock().await;
         let fresh = entry.as_ref().filter(|(at, rules)| {
             let ttl = match rules.as_ref() {
@@ -109,6 +111,23 @@ impl Robots {
         (verdict, delay)
     }
 
+    /// The cache slot of an origin's rules, made (and the least recently used dropped) when new.
+    fn slot(&self, robots_url: &str) -> Slot {
+        let mut cache = self.cache.lock().expect("robots cache lock");
+        if let Some(slot) = cache.get(robots_url) {
+            return slot.clone();
+        }
+        let slot = Slot::default();
+        cache.put(robots_url.to_string(), slot.clone());
+        slot
+    }
+
+    /// Origins whose rules are kept now.
+    #[cfg(test)]
+    fn cached(&self) -> usize {
+        self.cache.lock().expect("robots cache lock").len()
+    }
+
     async fn fetch(&self, http: &Http, robots_url: &str) -> Rules {
         match http
             .get(robots_url, Want::Text, &Validators::default())
@@ -140,6 +159,22 @@ mod tests {
     fn agent_is_the_product_token() {
         assert_eq!(Robots::new("Stringer/0.1 (self-hosted)").agent, "Stringer");
         assert_eq!(Robots::new("MyBot").agent, "MyBot");
+    }
+
+    #[test]
+    fn the_rules_of_at_most_capacity_origins_are_kept() {
+        let robots = Robots::new("Stringer/0.1");
+        let first = robots.slot("https://site0.example/robots.txt");
+        for i in 1..CAPACITY + 50 {
+            robots.slot(&format!("https://site{i}.example/robots.txt"));
+        }
+        assert_eq!(robots.cached(), CAPACITY);
+        // The first origin was dropped: asking again makes a new slot.
+        let again = robots.slot("https://site0.example/robots.txt");
+        assert!(!Arc::ptr_eq(&first, &again));
+        // A recent one is still the same slot.
+        let recent = format!("https://site{}.example/robots.txt", CAPACITY + 40);
+        assert!(Arc::ptr_eq(&robots.slot(&recent), &robots.slot(&recent)));
     }
 
     #[test]

@@ -25,6 +25,7 @@ on_both_backends!(
     work_queued_past_its_lease_is_not_fetched_twice,
     a_lease_held_unknowingly_runs_out,
     once_beside_a_daemon_with_the_same_config_fetches_no_page_twice,
+    fetch_log_rows_past_their_retention_are_deleted,
 );
 
 async fn control_characters_in_a_page_and_a_feed_title_are_stored_without_them(db: Db) {
@@ -346,6 +347,42 @@ async fn once_beside_a_daemon_with_the_same_config_fetches_no_page_twice(db: Db)
         paths.len() as i64
     );
     assert_each_fetched_once(&site, &paths).await;
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+/// `fetch_log` is bounded: rows of polls started before the cut-off are deleted, later ones kept.
+async fn fetch_log_rows_past_their_retention_are_deleted(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let store = tdb.store().await;
+    let (feed_id, _) = store
+        .upsert_feed(&stringer::store::FeedUpsert {
+            url: "https://wire.example/feed.xml".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    for days_ago in [40, 1] {
+        let at = (now - chrono::Duration::days(days_ago)).to_rfc3339();
+        common::execute(
+            &tdb.url,
+            &format!(
+                "INSERT INTO fetch_log (feed_id, started_at, duration_ms, http_status, outcome) \
+                 VALUES ({feed_id}, '{at}', 10, 200, 'fetched')"
+            ),
+        )
+        .await;
+    }
+    let cut = now - chrono::Duration::days(30);
+    assert_eq!(
+        store.prune_fetch_log(cut).await.unwrap(),
+        1,
+        "the old row only"
+    );
+    assert_eq!(store.prune_fetch_log(cut).await.unwrap(), 0);
     store.close().await;
     tdb.drop_db().await;
 }

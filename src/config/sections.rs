@@ -73,6 +73,9 @@ pub struct PollConfig {
     /// How often the scheduler looks for due feeds when nothing woke it earlier.
     #[serde(with = "serde_duration")]
     pub tick: Duration,
+    /// How long each poll's row in `fetch_log` is kept (`run` deletes older ones hourly).
+    #[serde(with = "serde_duration")]
+    pub fetch_log_retention: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -245,6 +248,7 @@ impl Default for PollConfig {
             max_interval: Duration::from_secs(24 * 3600),
             concurrency: 8,
             tick: Duration::from_secs(30),
+            fetch_log_retention: Duration::from_secs(30 * 86_400),
         }
     }
 }

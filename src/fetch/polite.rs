@@ -35,8 +35,7 @@ impl Politeness {
     /// crawl delay after the previous request.
     pub async fn turn(&self, host: &str) {
         if self.turns.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == FORGET_EVERY - 1 {
-            self.rate.retain_recent();
-            self.rate.shrink_to_fit();
+            self.forget_idle_hosts();
         }
         self.rate.until_key_ready(&host.to_string()).await;
         let now = Instant::now();
@@ -52,11 +51,51 @@ impl Politeness {
         tokio::time::sleep_until(turn).await;
     }
 
+    /// Forgets the hosts whose turn came long enough ago that nothing of their state still
+    /// holds anyone back, so the state stays bounded by the hosts asked recently. A forgotten
+    /// host's crawl delay is set again by the next robots.txt check of its pages.
+    fn forget_idle_hosts(&self) {
+        self.rate.retain_recent();
+        self.rate.shrink_to_fit();
+        let now = Instant::now();
+        let mut delayed = self.delayed.lock().expect("politeness lock");
+        delayed.retain(|_, (gap, next)| *next + *gap > now);
+        delayed.shrink_to_fit();
+    }
+
     /// The crawl delay the host's robots.txt asks for (already bounded by the caller).
     pub fn set_crawl_delay(&self, host: &str, gap: Duration) {
         let mut delayed = self.delayed.lock().expect("politeness lock");
         let now = Instant::now();
         let entry = delayed.entry(host.to_string()).or_insert((gap, now));
         entry.0 = gap;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hosts(p: &Politeness) -> usize {
+        p.delayed.lock().unwrap().len()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_hosts_are_forgotten_and_busy_ones_kept() {
+        let p = Politeness::new(Duration::from_millis(1)).unwrap();
+        for i in 0..100 {
+            let host = format!("site{i}.example");
+            p.set_crawl_delay(&host, Duration::from_secs(10));
+            p.turn(&host).await;
+        }
+        assert_eq!(hosts(&p), 100);
+        // Within their delay they are still holding the next request back: kept.
+        p.forget_idle_hosts();
+        assert_eq!(hosts(&p), 100);
+        tokio::time::advance(Duration::from_secs(30)).await;
+        p.set_crawl_delay("busy.example", Duration::from_secs(10));
+        p.turn("busy.example").await;
+        p.forget_idle_hosts();
+        assert_eq!(hosts(&p), 1, "only the host asked within its delay is kept");
     }
 }

@@ -21,6 +21,7 @@ mod alerting;
 mod context;
 mod enrichers;
 mod fetchers;
+mod housekeeping;
 mod leases;
 mod owner;
 mod pollers;
@@ -138,6 +139,10 @@ pub async fn run_counted(
         tokio::spawn(rollups::keep(ctx.clone(), finished.clone())),
     ];
     if mode == Mode::Daemon {
+        helpers.push(tokio::spawn(housekeeping::keep(
+            ctx.clone(),
+            finished.clone(),
+        )));
         helpers.push(tokio::spawn(alerting::keep_spikes(
             ctx.clone(),
             finished.clone(),

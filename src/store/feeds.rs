@@ -111,6 +111,17 @@ pub struct PollRecord {
 }
 
 impl Store {
+    /// Deletes the `fetch_log` rows of polls started before `before`; returns how many.
+    pub async fn prune_fetch_log(&self, before: DateTime<Utc>) -> Result<u64> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query("DELETE FROM fetch_log WHERE started_at < $1")
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
     /// Adds a feed or updates the given fields of an existing one; returns its id and whether
     /// it is new. A new feed is due at once.
     pub async fn upsert_feed(&self, feed: &FeedUpsert) -> Result<(i64, bool)> {
