@@ -151,10 +151,21 @@ impl Http {
             return Ok(Outcome::NotModified { hints });
         }
         if !status.is_success() {
+            let retry_after = header_str(&headers, header::RETRY_AFTER)
+                .and_then(|v| schedule::parse_retry_after(v, now));
+            // A busy host (429, 503) that names a time is not asked again before it, by any
+            // request: its other feeds and pages wait too.
+            if let (Some(p), Some(host), Some(at), 429 | 503) = (
+                &self.polite,
+                response.url().host_str(),
+                retry_after,
+                status.as_u16(),
+            ) {
+                p.hold_until(host, (at - now).to_std().unwrap_or_default());
+            }
             return Err(FetchError::Status {
                 status: status.as_u16(),
-                retry_after: header_str(&headers, header::RETRY_AFTER)
-                    .and_then(|v| schedule::parse_retry_after(v, now)),
+                retry_after,
             });
         }
         if let Some(len) = response.content_length()

@@ -18,6 +18,9 @@ pub(super) struct Politeness {
     turns: AtomicUsize,
 }
 
+/// The longest a server's Retry-After holds its host back for every request.
+const MAX_HOLD: Duration = Duration::from_secs(3_600);
+
 /// Every this many turns the rate's per-host state forgets hosts that are back to full.
 const FORGET_EVERY: usize = 4096;
 
@@ -63,6 +66,17 @@ impl Politeness {
         delayed.shrink_to_fit();
     }
 
+    /// Holds every request to `host` back for `wait` (a busy server's Retry-After, at most
+    /// [`MAX_HOLD`]); a crawl delay the host has stays.
+    pub fn hold_until(&self, host: &str, wait: Duration) {
+        let until = Instant::now() + wait.min(MAX_HOLD);
+        let mut delayed = self.delayed.lock().expect("politeness lock");
+        let entry = delayed
+            .entry(host.to_string())
+            .or_insert((Duration::ZERO, until));
+        entry.1 = entry.1.max(until);
+    }
+
     /// The crawl delay the host's robots.txt asks for (already bounded by the caller).
     pub fn set_crawl_delay(&self, host: &str, gap: Duration) {
         let mut delayed = self.delayed.lock().expect("politeness lock");
@@ -97,5 +111,21 @@ mod tests {
         p.turn("busy.example").await;
         p.forget_idle_hosts();
         assert_eq!(hosts(&p), 1, "only the host asked within its delay is kept");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_held_host_waits_and_the_others_do_not() {
+        let p = Politeness::new(Duration::from_millis(1)).unwrap();
+        p.hold_until("busy.example", Duration::from_secs(120));
+        let start = Instant::now();
+        p.turn("other.example").await;
+        assert!(start.elapsed() < Duration::from_secs(1));
+        p.turn("busy.example").await;
+        assert!(start.elapsed() >= Duration::from_secs(120));
+        // A hold never runs past MAX_HOLD, whatever the server says.
+        p.hold_until("busy.example", Duration::from_secs(86_400 * 365));
+        let again = Instant::now();
+        p.turn("busy.example").await;
+        assert!(again.elapsed() <= MAX_HOLD + Duration::from_secs(1));
     }
 }
