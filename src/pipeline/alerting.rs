@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 use super::context::Context;
+use super::periodic::{First, every};
 
 const SPIKES_EVERY: Duration = Duration::from_secs(60);
 
@@ -20,15 +21,7 @@ pub async fn keep_spikes(ctx: Arc<Context>, done: CancellationToken) {
     if ctx.cfg.alerts.is_empty() {
         return;
     }
-    let mut ticks = tokio::time::interval(SPIKES_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = done.cancelled() => return,
-            _ = ticks.tick() => {}
-        }
-        check(&ctx).await;
-    }
+    every(SPIKES_EVERY, First::AtOnce, done, || check(&ctx)).await;
 }
 
 async fn check(ctx: &Context) {

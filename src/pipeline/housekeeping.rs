@@ -10,19 +10,12 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 use super::context::Context;
+use super::periodic::{First, every};
 
 const EVERY: Duration = Duration::from_secs(3_600);
 
 pub async fn keep(ctx: Arc<Context>, done: CancellationToken) {
-    let mut ticks = tokio::time::interval(EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = done.cancelled() => return,
-            _ = ticks.tick() => {}
-        }
-        prune(&ctx).await;
-    }
+    every(EVERY, First::AtOnce, done, || prune(&ctx)).await;
 }
 
 async fn prune(ctx: &Context) {

@@ -13,6 +13,7 @@ use tracing::{debug, info, warn};
 
 use super::context::Context;
 use super::owner;
+use super::periodic::{self, First};
 use crate::store::{Store, StoreError};
 
 /// Releases the leases of holders on this host whose process is gone (a daemon killed with
@@ -34,24 +35,20 @@ pub async fn reclaim_dead(store: &Store) -> Result<u64, StoreError> {
 /// margin for a database outage.
 pub async fn keep(ctx: Arc<Context>, done: CancellationToken) {
     let every = (ctx.cfg.pipeline.lease / 4).max(Duration::from_millis(100));
-    let mut ticks = tokio::time::interval(every);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticks.tick().await;
-    loop {
-        tokio::select! {
-            () = done.cancelled() => return,
-            _ = ticks.tick() => {}
-        }
-        let until = ctx.lease_until(Utc::now());
-        let (feeds, articles) = ctx.held();
-        match ctx
-            .store
-            .renew_leases(&ctx.owner, until, &feeds, &articles)
-            .await
-        {
-            Ok(n) => debug!(leases = n, "leases renewed"),
-            Err(e) if e.is_transient() => debug!(error = %e.cause(), "cannot renew leases now"),
-            Err(e) => warn!(error = %e.cause(), "cannot renew leases"),
-        }
+    periodic::every(every, First::AfterPeriod, done, || renew(&ctx)).await;
+}
+
+/// One renewal of the leases of what the run holds.
+async fn renew(ctx: &Context) {
+    let until = ctx.lease_until(Utc::now());
+    let (feeds, articles) = ctx.held();
+    match ctx
+        .store
+        .renew_leases(&ctx.owner, until, &feeds, &articles)
+        .await
+    {
+        Ok(n) => debug!(leases = n, "leases renewed"),
+        Err(e) if e.is_transient() => debug!(error = %e.cause(), "cannot renew leases now"),
+        Err(e) => warn!(error = %e.cause(), "cannot renew leases"),
     }
 }

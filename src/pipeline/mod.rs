@@ -24,6 +24,7 @@ mod fetchers;
 mod housekeeping;
 mod leases;
 mod owner;
+mod periodic;
 mod pollers;
 mod progress;
 mod retry;

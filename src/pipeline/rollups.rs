@@ -9,19 +9,12 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 use super::context::Context;
+use super::periodic::{First, every};
 
 const EVERY: Duration = Duration::from_secs(5);
 
 pub async fn keep(ctx: Arc<Context>, done: CancellationToken) {
-    let mut ticks = tokio::time::interval(EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = done.cancelled() => return,
-            _ = ticks.tick() => {}
-        }
-        refresh(&ctx).await;
-    }
+    every(EVERY, First::AtOnce, done, || refresh(&ctx)).await;
 }
 
 /// Recomputes every dirty hour; a failure is logged and left for the next turn.
