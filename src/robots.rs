@@ -31,6 +31,8 @@ pub enum Verdict {
     Unreachable(String),
     /// The private-network guard refused the site: its pages will be refused too.
     Refused(String),
+    /// Our own network is down: nothing is known, and nothing is remembered.
+    Offline(String),
 }
 
 enum Rules {
@@ -38,6 +40,7 @@ enum Rules {
     Parsed(texting_robots::Robot),
     Unreachable(String),
     Refused(String),
+    Offline(String),
 }
 
 /// The rules of one origin and when they were fetched. The async lock makes concurrent
@@ -89,7 +92,9 @@ impl Robots {
             Some((_, rules)) => rules.clone(),
             None => {
                 let rules = Arc::new(self.fetch(http, &robots_url).await);
-                *entry = Some((Instant::now(), rules.clone()));
+                if !matches!(*rules, Rules::Offline(_)) {
+                    *entry = Some((Instant::now(), rules.clone()));
+                }
                 rules
             }
         };
@@ -100,6 +105,7 @@ impl Robots {
             Rules::Parsed(_) => Verdict::Disallowed,
             Rules::Unreachable(why) => Verdict::Unreachable(why.clone()),
             Rules::Refused(why) => Verdict::Refused(why.clone()),
+            Rules::Offline(why) => Verdict::Offline(why.clone()),
         };
         let delay = match rules.as_ref() {
             Rules::Parsed(robot) => robot
@@ -146,6 +152,7 @@ impl Robots {
             // cannot, so be permissive rather than block a whole site.
             Err(FetchError::TooLarge { .. }) => Rules::AllowAll,
             Err(FetchError::Blocked(why)) => Rules::Refused(why),
+            Err(FetchError::Offline(why)) => Rules::Offline(why),
             Err(e) => Rules::Unreachable(format!("robots.txt unreachable: {e}")),
         }
     }

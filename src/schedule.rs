@@ -74,6 +74,18 @@ pub fn article_retry_at(now: DateTime<Utc>, base: Duration, attempt: u32) -> Dat
     )
 }
 
+/// When a feed or page put off by an outage of our own network comes up again: `floor` from
+/// now and somewhere within `spread` after that, so that when the network returns the work
+/// resumes spread out instead of in one burst. `jitter` is in [0, 1).
+pub fn after_outage(
+    now: DateTime<Utc>,
+    spread: Duration,
+    floor: Duration,
+    jitter: f64,
+) -> DateTime<Utc> {
+    now + to_chrono(floor + spread.mul_f64(jitter.clamp(0.0, 1.0)))
+}
+
 /// `Retry-After` is either seconds or an HTTP date (RFC 9110 §10.2.3).
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let value = value.trim();

@@ -185,6 +185,15 @@ fn process_counters(out: &mut Exposition, s: &Snapshot) {
         &[("stage", "fetch"), ("kind", "article_retry_later")],
         s.articles_retry_later as f64,
     );
+    let name = "stringer_postponed_total";
+    out.family(
+        name,
+        "counter",
+        "Feed polls and page fetches put off, without an error counted, while this process's \
+         own network was down.",
+    )
+    .sample(name, &[("stage", "poll")], s.feeds_postponed as f64)
+    .sample(name, &[("stage", "fetch")], s.articles_postponed as f64);
     let name = "stringer_stage_duration_seconds";
     out.family(
         name,

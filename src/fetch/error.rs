@@ -32,6 +32,9 @@ pub enum FetchError {
     NotHtml(String),
     #[error("disallowed by robots.txt")]
     Disallowed,
+    /// Our own network is down (no host answers); nobody's fault but ours.
+    #[error("not tried: the network is down ({0})")]
+    Offline(String),
 }
 
 /// The classes of failure a feed or a page is counted and shown by.
@@ -51,6 +54,7 @@ pub enum ErrorKind {
     Blocked,
     BadUrl,
     Network,
+    Offline,
 }
 
 impl ErrorKind {
@@ -69,6 +73,7 @@ impl ErrorKind {
             ErrorKind::Blocked => "blocked",
             ErrorKind::BadUrl => "bad_url",
             ErrorKind::Network => "network",
+            ErrorKind::Offline => "offline",
         }
     }
 }
@@ -93,6 +98,7 @@ impl FetchError {
             FetchError::Network(_) => ErrorKind::Network,
             FetchError::NotHtml(_) => ErrorKind::ContentType,
             FetchError::Disallowed => ErrorKind::Robots,
+            FetchError::Offline(_) => ErrorKind::Offline,
         }
     }
 
@@ -108,13 +114,25 @@ impl FetchError {
             | FetchError::Dns(_)
             | FetchError::Connect(_)
             | FetchError::Tls(_)
-            | FetchError::Network(_) => true,
+            | FetchError::Network(_)
+            | FetchError::Offline(_) => true,
             FetchError::Blocked(_)
             | FetchError::BadUrl(_)
             | FetchError::TooLarge { .. }
             | FetchError::NotHtml(_)
             | FetchError::Disallowed => false,
         }
+    }
+
+    /// No answer at all came back: the server may be gone, or our own network.
+    pub fn is_unanswered(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Timeout
+                | FetchError::Dns(_)
+                | FetchError::Connect(_)
+                | FetchError::Network(_)
+        )
     }
 
     pub fn retry_after(&self) -> Option<DateTime<Utc>> {

@@ -8,6 +8,7 @@
 
 mod error;
 mod guard;
+mod network;
 mod polite;
 
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use error::map_reqwest;
 pub use error::{ErrorKind, FetchError};
 pub use guard::is_non_public;
 use guard::{GuardedResolver, Refused, check_url_host};
+pub use network::PROBE_EVERY;
 
 /// A response with a body, as far as the caller needs it.
 #[derive(Debug)]
@@ -63,6 +65,8 @@ pub struct Http {
     allow_private: bool,
     /// Per-host rate and crawl delays; `None` (no limit) until [`Http::with_politeness`].
     polite: Option<Arc<polite::Politeness>>,
+    /// Whether our own network answers (see [`network`]).
+    network: Arc<network::Watch>,
 }
 
 impl Http {
@@ -95,6 +99,7 @@ impl Http {
             max_body_bytes: cfg.max_body_bytes,
             allow_private,
             polite: None,
+            network: Arc::new(network::Watch::new(cfg.connect_timeout)),
         })
     }
 
@@ -135,14 +140,17 @@ impl Http {
             Want::Page => "text/html, application/xhtml+xml;q=0.9, */*;q=0.8",
             Want::Text => "text/plain, */*;q=0.5",
         };
-        let mut request = self.client.get(parsed).header(header::ACCEPT, accept);
+        let mut request = self
+            .client
+            .get(parsed.clone())
+            .header(header::ACCEPT, accept);
         if let Some(etag) = &validators.etag {
             request = request.header(header::IF_NONE_MATCH, etag);
         }
         if let Some(lm) = &validators.last_modified {
             request = request.header(header::IF_MODIFIED_SINCE, lm);
         }
-        let mut response = request.send().await.map_err(map_reqwest)?;
+        let mut response = self.send(request, &parsed).await?;
         let now = Utc::now();
         let status = response.status();
         let headers = response.headers().clone();
@@ -196,6 +204,39 @@ impl Http {
             hints,
             body: Bytes::from(body),
         }))
+    }
+
+    /// Sends `request` for `url` unless the network is down (then only as the probe); a
+    /// request without any answer is judged: [`FetchError::Offline`] when nobody answers.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &url::Url,
+    ) -> Result<reqwest::Response, FetchError> {
+        if !self.network.admit() {
+            return Err(FetchError::Offline("waiting for the next probe".into()));
+        }
+        let origin = url.origin().ascii_serialization();
+        match request.send().await {
+            Ok(response) => {
+                self.network.answered(&origin);
+                Ok(response)
+            }
+            Err(e) => {
+                let e = map_reqwest(e);
+                if e.is_unanswered()
+                    && self.network.judge(&origin, &self.client).await == network::Fault::Ours
+                {
+                    return Err(FetchError::Offline(e.to_string()));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether our own network looks down now (no host answers).
+    pub fn network_down(&self) -> bool {
+        self.network.is_down()
     }
 
     /// GET a web page: unconditional, and only HTML (or an unlabelled body) is accepted.

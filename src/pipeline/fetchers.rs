@@ -138,6 +138,7 @@ async fn fetch_one(
             // A closed channel means the run is failing; the lease is released at the end.
             let _ = tx.send((raw, slot)).await;
         }
+        Err(FetchError::Offline(why)) => postpone(&ctx, &job, &why).await?,
         Err(e) => record_failure(&ctx, &job, &e).await?,
     }
     Ok(host)
@@ -156,9 +157,28 @@ async fn fetch_page(ctx: &Context, url: &str) -> Result<Fetched, FetchError> {
             Verdict::Disallowed => return Err(FetchError::Disallowed),
             Verdict::Unreachable(why) => return Err(FetchError::Network(why)),
             Verdict::Refused(why) => return Err(FetchError::Blocked(why)),
+            Verdict::Offline(why) => return Err(FetchError::Offline(why)),
         }
     }
     ctx.http.get_page(url).await
+}
+
+/// Our own network is down: the page is put off without an attempt counted (the outage itself
+/// is logged once, by the client).
+async fn postpone(ctx: &Context, job: &ArticleJob, why: &str) -> Result<(), StoreError> {
+    let at = schedule::after_outage(
+        Utc::now(),
+        ctx.cfg.articles.retry_delay,
+        crate::fetch::PROBE_EVERY,
+        rand::random::<f64>(),
+    );
+    ctx.db("put a page off", || {
+        ctx.store.postpone_article(&ctx.owner, job.id, at)
+    })
+    .await?;
+    add(&ctx.counters.articles.postponed, 1);
+    debug!(article_url = %job.url, stage = "fetch", reason = why, "put off while the network is down");
+    Ok(())
 }
 
 async fn record_failure(ctx: &Context, job: &ArticleJob, e: &FetchError) -> Result<(), StoreError> {

@@ -15,6 +15,7 @@ use tracing::{debug, info, warn};
 use super::context::{Context, Mode};
 use super::stats::add;
 use crate::config::redact_url;
+use crate::fetch::FetchError;
 use crate::model::FeedJob;
 use crate::poll::{self, PollError, Polled};
 use crate::schedule::{self, ServerHints};
@@ -72,8 +73,32 @@ async fn poll_one(ctx: &Context, job: &FeedJob) -> anyhow::Result<()> {
     };
     match result {
         Ok(polled) => record_success(ctx, job, polled, record, now).await,
+        Err(PollError::Fetch(FetchError::Offline(why))) => postpone(ctx, job, &why, now).await,
         Err(e) => record_error(ctx, job, &e, record, now).await,
     }
+}
+
+/// Our own network is down: the feed is put off, spread over its interval, and nothing is
+/// counted against it (the outage itself is logged once, by the client).
+async fn postpone(
+    ctx: &Context,
+    job: &FeedJob,
+    why: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let at = schedule::after_outage(
+        now,
+        job.interval.clamp(ctx.bounds().min, ctx.bounds().max),
+        crate::fetch::PROBE_EVERY,
+        rand::random::<f64>(),
+    );
+    ctx.db("put a feed off", || {
+        ctx.store.postpone_feed(&ctx.owner, job.feed_id, at)
+    })
+    .await?;
+    add(&ctx.counters.poll.postponed, 1);
+    debug!(feed_url = %redact_url(&job.url), stage = "poll", reason = why, "put off while the network is down");
+    Ok(())
 }
 
 /// Stores the new entries of a fresh feed (none for a 304) and the poll on the feed's row.

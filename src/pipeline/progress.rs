@@ -109,10 +109,12 @@ fn log_line(ctx: &Context, queues: &Queues, (fetched, enriched, stored): &(f64, 
         feeds_polled = s.feeds_polled,
         feeds_not_modified = s.feeds_not_modified,
         feeds_failed = s.feeds_failed,
+        feeds_postponed = s.feeds_postponed,
         new_entries = s.new_entries,
         articles_stored = s.articles_stored,
         articles_failed = s.articles_failed,
         articles_retry_later = s.articles_retry_later,
+        articles_postponed = s.articles_postponed,
         in_flight = ctx.in_flight(),
         queued_poll = (queues.poll.0)(),
         queued_fetch = (queues.fetch.0)(),
@@ -122,13 +124,14 @@ fn log_line(ctx: &Context, queues: &Queues, (fetched, enriched, stored): &(f64, 
         enriched_per_s = format!("{enriched:.1}"),
         stored_per_s = format!("{stored:.1}"),
         database_down = ctx.db.is_down(),
+        network_down = ctx.http.network_down(),
         "progress"
     );
 }
 
 fn draw(ctx: &Context, bar: &ProgressBar) {
     let s: Summary = ctx.counters.summary();
-    let polled = s.feeds_polled + s.feeds_not_modified + s.feeds_failed;
+    let polled = s.feeds_polled + s.feeds_not_modified + s.feeds_failed + s.feeds_postponed;
     bar.set_length(get(&ctx.counters.poll.claimed) as u64);
     bar.set_position(polled as u64);
     bar.set_message(format!(

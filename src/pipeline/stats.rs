@@ -11,10 +11,14 @@ pub struct Summary {
     pub feeds_polled: usize,
     pub feeds_not_modified: usize,
     pub feeds_failed: usize,
+    /// Feeds put off while our own network was down (no error counted).
+    pub feeds_postponed: usize,
     pub new_entries: usize,
     pub articles_stored: usize,
     pub articles_failed: usize,
     pub articles_retry_later: usize,
+    /// Pages put off while our own network was down (no attempt counted).
+    pub articles_postponed: usize,
     /// `(feed URL, error)` of every feed that failed in this run.
     pub feed_errors: Vec<(String, String)>,
 }
@@ -27,6 +31,8 @@ pub struct PollCounters {
     pub polled: AtomicUsize,
     pub not_modified: AtomicUsize,
     pub failed: AtomicUsize,
+    /// Put off while our own network was down.
+    pub postponed: AtomicUsize,
     pub new_entries: AtomicUsize,
     /// `(feed URL, error)` of failed feeds, kept only for the summary of `once`.
     pub errors: Mutex<Vec<(String, String)>>,
@@ -42,6 +48,8 @@ pub struct ArticleCounters {
     /// Articles failed for good, and failed attempts to be retried later.
     pub failed: AtomicUsize,
     pub retry_later: AtomicUsize,
+    /// Put off while our own network was down.
+    pub postponed: AtomicUsize,
 }
 
 /// The store writer's counters.
@@ -106,11 +114,13 @@ pub struct Snapshot {
     pub feeds_polled: usize,
     pub feeds_not_modified: usize,
     pub feeds_failed: usize,
+    pub feeds_postponed: usize,
     pub new_entries: usize,
     pub articles_fetched: usize,
     pub articles_enriched: usize,
     pub articles_failed: usize,
     pub articles_retry_later: usize,
+    pub articles_postponed: usize,
     pub articles_stored: usize,
     /// `(stage, steps, seconds)` of poll, fetch, enrich and store.
     pub latencies: [(&'static str, usize, f64); 4],
@@ -123,11 +133,13 @@ impl Counters {
             feeds_polled: get(&self.poll.polled),
             feeds_not_modified: get(&self.poll.not_modified),
             feeds_failed: get(&self.poll.failed),
+            feeds_postponed: get(&self.poll.postponed),
             new_entries: get(&self.poll.new_entries),
             articles_fetched: get(&self.articles.fetched),
             articles_enriched: get(&self.articles.enriched),
             articles_failed: get(&self.articles.failed),
             articles_retry_later: get(&self.articles.retry_later),
+            articles_postponed: get(&self.articles.postponed),
             articles_stored: get(&self.store.stored),
             latencies: [
                 ("poll", &self.latency.poll),
@@ -147,10 +159,12 @@ impl Counters {
             feeds_polled: get(&self.poll.polled),
             feeds_not_modified: get(&self.poll.not_modified),
             feeds_failed: get(&self.poll.failed),
+            feeds_postponed: get(&self.poll.postponed),
             new_entries: get(&self.poll.new_entries),
             articles_stored: get(&self.store.stored),
             articles_failed: get(&self.articles.failed),
             articles_retry_later: get(&self.articles.retry_later),
+            articles_postponed: get(&self.articles.postponed),
             feed_errors: self
                 .poll
                 .errors

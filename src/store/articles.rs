@@ -177,6 +177,23 @@ impl Store {
         }))
     }
 
+    /// Puts a pending article off until `at` without counting an attempt (our own network was
+    /// down), releasing the lease. `false` when `owner` no longer holds the lease.
+    pub async fn postpone_article(&self, owner: &str, id: i64, at: DateTime<Utc>) -> Result<bool> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE articles SET next_attempt_at = $2, lease_owner = NULL, lease_until = NULL \
+                 WHERE id = $1 AND lease_owner = $3",
+            )
+            .bind(id)
+            .bind(at)
+            .bind(owner)
+            .execute(pool)
+            .await?
+            .rows_affected() > 0
+        }))
+    }
+
     /// Where the article with this canonical URL stands, if it is known.
     pub async fn article_state(&self, canonical_url: &str) -> Result<Option<ArticleState>> {
         Ok(on_pool!(self, pool => {

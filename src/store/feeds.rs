@@ -323,6 +323,28 @@ impl Store {
         Ok(true)
     }
 
+    /// Puts a feed off until `at` without a poll recorded (our own network was down): no
+    /// error counted, the lease released. `false` when `owner` no longer holds the lease.
+    pub async fn postpone_feed(
+        &self,
+        owner: &str,
+        feed_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE feeds SET next_check_at = $2, lease_owner = NULL, lease_until = NULL \
+                 WHERE id = $1 AND lease_owner = $3",
+            )
+            .bind(feed_id)
+            .bind(at)
+            .bind(owner)
+            .execute(pool)
+            .await?
+            .rows_affected() > 0
+        }))
+    }
+
     /// Stores entries not seen before as pending articles. An entry is old when its canonical
     /// URL is stored (from any feed) or this feed already gave its GUID. Two statements per
     /// chunk of entries, whatever the feed's size. When the database refuses the batch for a
