@@ -5,6 +5,7 @@
 //! (or the environment variable), the key and the reason, so a user can fix it in one go.
 
 mod alerts;
+mod allow;
 mod error;
 mod load;
 mod matcher;
@@ -17,6 +18,7 @@ mod validate_alerts;
 pub use alerts::{
     ALERT_FIRED, ARTICLE_STORED, AlertConfig, EVENTS, SinkConfig, SinkKind, SpikeConfig,
 };
+pub use allow::AllowedHost;
 pub use error::ConfigError;
 pub use load::{DEFAULT_PATH, Overrides};
 pub use matcher::MatcherConfig;

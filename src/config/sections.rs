@@ -54,6 +54,28 @@ pub struct HttpConfig {
     /// Fetching from loopback, private, link-local and other non-public addresses is refused
     /// unless this is true (a feed must not be a way into the host's own network).
     pub allow_private_networks: bool,
+    /// Hosts (names) and networks (CIDR or single addresses) a feed may reach even when they
+    /// are private: feeds on the user's own network.
+    pub allow_hosts: Vec<String>,
+    /// A URL that says who runs this reader, added to the User-Agent (`+URL`).
+    pub contact_url: Option<String>,
+    /// An HTTP proxy every fetch goes through (`http://host:port`); none unless set. The
+    /// environment's proxy variables are never used.
+    pub proxy: Option<String>,
+}
+
+impl HttpConfig {
+    /// The User-Agent header: `user_agent`, with `+contact_url` inside its comment.
+    pub fn agent(&self) -> String {
+        let ua = self.user_agent.trim();
+        match self.contact_url.as_deref().map(str::trim) {
+            None | Some("") => ua.to_string(),
+            Some(url) => match ua.strip_suffix(')') {
+                Some(open) if open.contains('(') => format!("{open}; +{url})"),
+                _ => format!("{ua} (+{url})"),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -236,6 +258,9 @@ impl Default for HttpConfig {
             max_body_bytes: 10 * 1024 * 1024,
             max_redirects: 5,
             allow_private_networks: false,
+            allow_hosts: Vec::new(),
+            contact_url: None,
+            proxy: None,
         }
     }
 }

@@ -269,3 +269,29 @@ fn the_default_file_runs_with_no_alerts() {
     let c = parse(&text).unwrap();
     assert!(c.alerts.is_empty() && c.sinks.is_empty());
 }
+
+#[test]
+fn http_allow_hosts_contact_and_proxy_are_checked() {
+    let c = parse(
+        "[http]\nallow_hosts = [\"10.0.0.0/8\", \"feeds.intranet.example\"]\n\
+         contact_url = \"https://news.example/reader\"\nproxy = \"http://u:pw@proxy.example:3128\"\n",
+    )
+    .unwrap();
+    assert!(
+        c.http
+            .agent()
+            .ends_with("(self-hosted news reader; +https://news.example/reader)")
+    );
+    for (text, key) in [
+        (
+            "allow_hosts = [\"10.0.0.0/8\", \"http://x\"]",
+            "http.allow_hosts[1]",
+        ),
+        ("contact_url = \"call me\"", "http.contact_url"),
+        ("proxy = \"ftp://u:pw@proxy.example\"", "http.proxy"),
+    ] {
+        let err = parse(&format!("[http]\n{text}\n")).unwrap_err().to_string();
+        assert!(err.contains(key), "{err}");
+        assert!(!err.contains(":pw@"), "{err}");
+    }
+}

@@ -89,6 +89,33 @@ impl Config {
         if self.http.max_body_bytes < 1024 {
             return Err(bad("http.max_body_bytes", "must be at least 1024"));
         }
+        for (i, entry) in self.http.allow_hosts.iter().enumerate() {
+            super::AllowedHost::parse(entry)
+                .map_err(|why| bad(&format!("http.allow_hosts[{i}]"), why))?;
+        }
+        if let Some(contact) = &self.http.contact_url {
+            let ok = url::Url::parse(contact)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"));
+            if !ok || contact.chars().any(|c| c.is_control() || c == ')') {
+                return Err(bad(
+                    "http.contact_url",
+                    format!("`{contact}` is not an http(s) or mailto URL"),
+                ));
+            }
+        }
+        if let Some(proxy) = &self.http.proxy {
+            let ok = url::Url::parse(proxy)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            if !ok {
+                return Err(bad(
+                    "http.proxy",
+                    format!(
+                        "`{}` is not a proxy URL like http://proxy.example:3128",
+                        redact_url(proxy)
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 

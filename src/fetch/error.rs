@@ -28,8 +28,11 @@ pub enum FetchError {
     Tls(String),
     #[error("{0}")]
     Network(String),
-    #[error("not a web page (Content-Type {0})")]
+    #[error("not what was asked for (Content-Type {0})")]
     NotHtml(String),
+    /// A redirect loop, too many redirects, or a redirect without a Location.
+    #[error("{0}")]
+    Redirect(String),
     #[error("disallowed by robots.txt")]
     Disallowed,
     /// Our own network is down (no host answers); nobody's fault but ours.
@@ -55,6 +58,7 @@ pub enum ErrorKind {
     BadUrl,
     Network,
     Offline,
+    Redirect,
 }
 
 impl ErrorKind {
@@ -74,6 +78,7 @@ impl ErrorKind {
             ErrorKind::BadUrl => "bad_url",
             ErrorKind::Network => "network",
             ErrorKind::Offline => "offline",
+            ErrorKind::Redirect => "redirect",
         }
     }
 }
@@ -99,6 +104,7 @@ impl FetchError {
             FetchError::NotHtml(_) => ErrorKind::ContentType,
             FetchError::Disallowed => ErrorKind::Robots,
             FetchError::Offline(_) => ErrorKind::Offline,
+            FetchError::Redirect(_) => ErrorKind::Redirect,
         }
     }
 
@@ -120,6 +126,7 @@ impl FetchError {
             | FetchError::BadUrl(_)
             | FetchError::TooLarge { .. }
             | FetchError::NotHtml(_)
+            | FetchError::Redirect(_)
             | FetchError::Disallowed => false,
         }
     }

@@ -25,8 +25,8 @@ use crate::schedule::{self, ServerHints};
 
 use error::map_reqwest;
 pub use error::{ErrorKind, FetchError};
+use guard::GuardedResolver;
 pub use guard::is_non_public;
-use guard::{GuardedResolver, Refused, check_url_host};
 pub use network::PROBE_EVERY;
 
 /// A response with a body, as far as the caller needs it.
@@ -62,7 +62,11 @@ pub enum Want {
 pub struct Http {
     client: reqwest::Client,
     max_body_bytes: u64,
-    allow_private: bool,
+    max_redirects: usize,
+    /// Where requests may go.
+    policy: Arc<guard::Policy>,
+    /// A proxy is configured: names are resolved and checked before each request.
+    proxied: bool,
     /// Per-host rate and crawl delays; `None` (no limit) until [`Http::with_politeness`].
     polite: Option<Arc<polite::Politeness>>,
     /// Whether our own network answers (see [`network`]).
@@ -72,32 +76,34 @@ pub struct Http {
 impl Http {
     pub fn new(cfg: &HttpConfig) -> anyhow::Result<Http> {
         install_crypto_provider();
-        let allow_private = cfg.allow_private_networks;
-        let max_redirects = cfg.max_redirects;
-        let policy = redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > max_redirects {
-                return attempt.error(format!("more than {max_redirects} redirects"));
-            }
-            if let Err(why) = check_url_host(attempt.url(), allow_private) {
-                return attempt.error(Refused(why));
-            }
-            attempt.follow()
-        });
-        let client = reqwest::Client::builder()
-            .user_agent(cfg.user_agent.clone())
+        let policy = Arc::new(
+            guard::Policy::new(cfg.allow_private_networks, &cfg.allow_hosts)
+                .map_err(|why| anyhow::anyhow!("http.allow_hosts: {why}"))?,
+        );
+        let mut builder = reqwest::Client::builder()
+            .user_agent(cfg.agent())
             .timeout(cfg.timeout)
             .connect_timeout(cfg.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(30))
-            .redirect(policy)
-            .dns_resolver(Arc::new(GuardedResolver { allow_private }))
+            // Redirects are followed by `get`, each hop checked by the guard.
+            .redirect(redirect::Policy::none())
+            .dns_resolver(Arc::new(GuardedResolver {
+                policy: policy.clone(),
+            }))
             // Never a proxy from the environment (HTTP_PROXY and the like): a proxy resolves
-            // names itself, so the private-network guard would never see them.
-            .no_proxy()
-            .build()?;
+            // names itself, so the guard must know of it to check names first.
+            .no_proxy();
+        if let Some(proxy) = &cfg.proxy {
+            builder = builder.proxy(reqwest::Proxy::all(proxy).map_err(|e| {
+                anyhow::anyhow!("http.proxy {}: {e}", crate::config::redact_url(proxy))
+            })?);
+        }
         Ok(Http {
-            client,
+            client: builder.build()?,
             max_body_bytes: cfg.max_body_bytes,
-            allow_private,
+            max_redirects: cfg.max_redirects,
+            policy,
+            proxied: cfg.proxy.is_some(),
             polite: None,
             network: Arc::new(network::Watch::new(cfg.connect_timeout)),
         })
@@ -120,37 +126,80 @@ impl Http {
         }
     }
 
-    /// GET `url`, conditional on `validators`. Non-2xx statuses other than 304 are errors.
+    /// GET `url`, conditional on `validators`, following redirects (each hop checked by the
+    /// guard and taking its host's turn; a loop or more than `max_redirects` is an error).
+    /// Non-2xx statuses other than 304 are errors; so is a Content-Type that is not `want`.
     pub async fn get(
         &self,
         url: &str,
         want: Want,
         validators: &Validators,
     ) -> Result<Outcome, FetchError> {
-        let parsed = url::Url::parse(url)
+        let mut current = url::Url::parse(url)
             .map_err(|e| FetchError::BadUrl(format!("{}: {e}", crate::config::redact_url(url))))?;
-        check_url_host(&parsed, self.allow_private).map_err(FetchError::Blocked)?;
-        if let (Some(p), Some(host)) = (&self.polite, parsed.host_str()) {
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let response = self.hop(&current, want, validators).await?;
+            let Some(next) = redirect_target(&response, &current)? else {
+                return self.answer(response, want).await;
+            };
+            seen.insert(current.clone());
+            if seen.contains(&next) {
+                return Err(FetchError::Redirect(format!(
+                    "redirect loop back to {}",
+                    crate::config::redact_url(next.as_str())
+                )));
+            }
+            if seen.len() > self.max_redirects {
+                return Err(FetchError::Redirect(format!(
+                    "more than {} redirects",
+                    self.max_redirects
+                )));
+            }
+            current = next;
+        }
+    }
+
+    /// One request of a GET: the guard's checks, the host's turn, then the request.
+    async fn hop(
+        &self,
+        url: &url::Url,
+        want: Want,
+        validators: &Validators,
+    ) -> Result<reqwest::Response, FetchError> {
+        self.policy.check_url(url).map_err(FetchError::Blocked)?;
+        if self.proxied {
+            self.policy
+                .check_through_proxy(url)
+                .await
+                .map_err(|e| match e {
+                    guard::GuardError::Refused(r) => FetchError::Blocked(r.0),
+                    guard::GuardError::Dns(d) => FetchError::Dns(d.to_string()),
+                })?;
+        }
+        if let (Some(p), Some(host)) = (&self.polite, url.host_str()) {
             p.turn(host).await;
         }
-        let accept = match want {
-            Want::Feed => {
-                "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
-            }
-            Want::Page => "text/html, application/xhtml+xml;q=0.9, */*;q=0.8",
-            Want::Text => "text/plain, */*;q=0.5",
-        };
         let mut request = self
             .client
-            .get(parsed.clone())
-            .header(header::ACCEPT, accept);
+            .get(url.clone())
+            .header(header::ACCEPT, want.accept());
         if let Some(etag) = &validators.etag {
             request = request.header(header::IF_NONE_MATCH, etag);
         }
         if let Some(lm) = &validators.last_modified {
             request = request.header(header::IF_MODIFIED_SINCE, lm);
         }
-        let mut response = self.send(request, &parsed).await?;
+        self.send(request, url).await
+    }
+
+    /// The final answer: 304, an error status (a busy host held back), or the body, read
+    /// only when its Content-Type is wanted and up to `max_body_bytes` after decompression.
+    async fn answer(
+        &self,
+        mut response: reqwest::Response,
+        want: Want,
+    ) -> Result<Outcome, FetchError> {
         let now = Utc::now();
         let status = response.status();
         let headers = response.headers().clone();
@@ -159,22 +208,13 @@ impl Http {
             return Ok(Outcome::NotModified { hints });
         }
         if !status.is_success() {
-            let retry_after = header_str(&headers, header::RETRY_AFTER)
-                .and_then(|v| schedule::parse_retry_after(v, now));
-            // A busy host (429, 503) that names a time is not asked again before it, by any
-            // request: its other feeds and pages wait too.
-            if let (Some(p), Some(host), Some(at), 429 | 503) = (
-                &self.polite,
-                response.url().host_str(),
-                retry_after,
-                status.as_u16(),
-            ) {
-                p.hold_until(host, (at - now).to_std().unwrap_or_default());
-            }
-            return Err(FetchError::Status {
-                status: status.as_u16(),
-                retry_after,
-            });
+            return Err(self.refusal(&response, &headers, now));
+        }
+        let content_type = header_str(&headers, header::CONTENT_TYPE).map(str::to_string);
+        if let Some(ct) = &content_type
+            && !want.takes(ct)
+        {
+            return Err(FetchError::NotHtml(ct.clone()));
         }
         if let Some(len) = response.content_length()
             && len > self.max_body_bytes
@@ -196,7 +236,7 @@ impl Http {
         Ok(Outcome::Fetched(Fetched {
             status: status.as_u16(),
             final_url,
-            content_type: header_str(&headers, header::CONTENT_TYPE).map(str::to_string),
+            content_type,
             validators: Validators {
                 etag: header_str(&headers, header::ETAG).map(str::to_string),
                 last_modified: header_str(&headers, header::LAST_MODIFIED).map(str::to_string),
@@ -204,6 +244,28 @@ impl Http {
             hints,
             body: Bytes::from(body),
         }))
+    }
+
+    /// An error status as an error; a busy host (429, 503) that names a time is not asked
+    /// again before it, by any request: its other feeds and pages wait too.
+    fn refusal(
+        &self,
+        response: &reqwest::Response,
+        headers: &HeaderMap,
+        now: DateTime<Utc>,
+    ) -> FetchError {
+        let status = response.status().as_u16();
+        let retry_after = header_str(headers, header::RETRY_AFTER)
+            .and_then(|v| schedule::parse_retry_after(v, now));
+        if let (Some(p), Some(host), Some(at), 429 | 503) =
+            (&self.polite, response.url().host_str(), retry_after, status)
+        {
+            p.hold_until(host, (at - now).to_std().unwrap_or_default());
+        }
+        FetchError::Status {
+            status,
+            retry_after,
+        }
     }
 
     /// Sends `request` for `url` unless the network is down (then only as the probe); a
@@ -242,30 +304,84 @@ impl Http {
     /// GET a web page: unconditional, and only HTML (or an unlabelled body) is accepted.
     pub async fn get_page(&self, url: &str) -> Result<Fetched, FetchError> {
         match self.get(url, Want::Page, &Validators::default()).await? {
-            Outcome::Fetched(page) => {
-                if let Some(ct) = &page.content_type {
-                    let mime = ct
-                        .split(';')
-                        .next()
-                        .unwrap_or("")
-                        .trim()
-                        .to_ascii_lowercase();
-                    let htmlish = mime.is_empty()
-                        || mime == "text/html"
-                        || mime == "application/xhtml+xml"
-                        || mime == "text/plain"
-                        || mime == "application/octet-stream";
-                    if !htmlish {
-                        return Err(FetchError::NotHtml(ct.clone()));
-                    }
-                }
-                Ok(page)
-            }
+            Outcome::Fetched(page) => Ok(page),
             // Only possible if a server ignores that we sent no validators.
             Outcome::NotModified { .. } => Err(FetchError::Status {
                 status: 304,
                 retry_after: None,
             }),
+        }
+    }
+}
+
+/// Where a redirect answer points, resolved against the URL asked; `None` for any other
+/// answer. A redirect without a usable `Location` is an error.
+fn redirect_target(
+    response: &reqwest::Response,
+    current: &url::Url,
+) -> Result<Option<url::Url>, FetchError> {
+    if !response.status().is_redirection() || response.status() == StatusCode::NOT_MODIFIED {
+        return Ok(None);
+    }
+    let location = header_str(response.headers(), header::LOCATION).ok_or_else(|| {
+        FetchError::Redirect(format!(
+            "HTTP {} without a Location",
+            response.status().as_u16()
+        ))
+    })?;
+    current.join(location).map(Some).map_err(|e| {
+        FetchError::BadUrl(format!(
+            "redirect to {}: {e}",
+            crate::config::redact_url(location)
+        ))
+    })
+}
+
+impl Want {
+    fn accept(self) -> &'static str {
+        match self {
+            Want::Feed => {
+                "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+            }
+            Want::Page => "text/html, application/xhtml+xml;q=0.9, */*;q=0.8",
+            Want::Text => "text/plain, */*;q=0.5",
+        }
+    }
+
+    /// Whether a body of this Content-Type can be what is wanted, decided before it is read.
+    /// Pages: HTML, plain text or an unlabelled type. Feeds: anything but media and archives
+    /// (servers label feeds in every way; the parser decides). Text: anything.
+    fn takes(self, content_type: &str) -> bool {
+        let mime = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match self {
+            Want::Page => matches!(
+                mime.as_str(),
+                "" | "text/html"
+                    | "application/xhtml+xml"
+                    | "text/plain"
+                    | "application/octet-stream"
+            ),
+            Want::Feed => {
+                let (kind, sub) = mime.split_once('/').unwrap_or((mime.as_str(), ""));
+                !(matches!(kind, "image" | "audio" | "video" | "font")
+                    || matches!(
+                        sub,
+                        "pdf"
+                            | "zip"
+                            | "gzip"
+                            | "x-gzip"
+                            | "x-tar"
+                            | "vnd.ms-excel"
+                            | "msword"
+                            | "wasm"
+                    ))
+            }
+            Want::Text => true,
         }
     }
 }
