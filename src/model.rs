@@ -26,7 +26,10 @@ pub struct Validators {
 pub struct FeedJob {
     pub feed_id: i64,
     pub url: String,
+    /// The feed's own interval if it has one, else the adapted one, else the default.
     pub interval: Duration,
+    /// `interval` is the feed's own (configured): used as given, never adapted.
+    pub own_interval: bool,
     pub error_count: u32,
     pub validators: Validators,
 }

@@ -44,6 +44,31 @@ pub fn next_after_success(
     now + to_chrono(wait.clamp(bounds.min, bounds.max))
 }
 
+/// The poll interval for a feed without one of its own, from the publication times of the
+/// items it lists: a quarter of the mean gap between those of the last week (counted from the
+/// oldest of them when the feed lists less than a week), so a new item waits a quarter of the
+/// usual gap on average. A feed with no item in the week gets the longest interval; one whose
+/// items carry no dates, `default`. Times in the future (bad clocks) are ignored.
+pub fn adaptive_interval(
+    published: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+    default: Duration,
+    bounds: Bounds,
+) -> Duration {
+    let week = chrono::Duration::days(7);
+    let sane: Vec<DateTime<Utc>> = published.iter().copied().filter(|t| *t <= now).collect();
+    if sane.is_empty() {
+        return default.clamp(bounds.min, bounds.max);
+    }
+    let recent: Vec<DateTime<Utc>> = sane.into_iter().filter(|t| *t > now - week).collect();
+    let Some(oldest) = recent.iter().min() else {
+        return bounds.max;
+    };
+    let span = (now - *oldest).to_std().unwrap_or_default();
+    let gap = span / recent.len() as u32;
+    (gap / 4).clamp(bounds.min, bounds.max)
+}
+
 /// Next check after the `error_count`-th consecutive failure (1 = first failure).
 /// `jitter` in [0, 1) spreads retries by up to a quarter of the wait.
 pub fn next_after_error(
@@ -127,6 +152,54 @@ fn to_chrono(d: Duration) -> chrono::Duration {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn the_interval_follows_the_publishing_rate() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 2, 12, 0, 0).unwrap();
+        let bounds = Bounds {
+            min: MIN,
+            max: 24 * HOUR,
+        };
+        let default = 15 * MIN;
+        let every = |gap: chrono::Duration, n: i32| -> Vec<DateTime<Utc>> {
+            (1..=n).map(|i| now - gap * i).collect()
+        };
+        // A wire listing its last 12 items, one every 10 minutes: polled every 2.5 minutes.
+        let wire = adaptive_interval(
+            &every(chrono::Duration::minutes(10), 12),
+            now,
+            default,
+            bounds,
+        );
+        assert_eq!(wire, Duration::from_secs(150));
+        // Two items a day over the week: every 3 hours.
+        let daily = adaptive_interval(
+            &every(chrono::Duration::hours(12), 20),
+            now,
+            default,
+            bounds,
+        );
+        assert_eq!(daily, 3 * HOUR);
+        // Faster than the floor, silent for a week, no dates, a clock in the future.
+        assert_eq!(
+            adaptive_interval(
+                &every(chrono::Duration::seconds(5), 10),
+                now,
+                default,
+                bounds
+            ),
+            MIN
+        );
+        assert_eq!(
+            adaptive_interval(&[now - chrono::Duration::days(30)], now, default, bounds),
+            24 * HOUR
+        );
+        assert_eq!(adaptive_interval(&[], now, default, bounds), default);
+        assert_eq!(
+            adaptive_interval(&[now + chrono::Duration::days(2)], now, default, bounds),
+            default
+        );
+    }
 
     const MIN: Duration = Duration::from_secs(60);
     const HOUR: Duration = Duration::from_secs(3600);

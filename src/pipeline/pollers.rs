@@ -70,6 +70,7 @@ async fn poll_one(ctx: &Context, job: &FeedJob) -> anyhow::Result<()> {
         last_modified: None,
         title: None,
         site_url: None,
+        adaptive_interval_secs: None,
     };
     match result {
         Ok(polled) => record_success(ctx, job, polled, record, now).await,
@@ -109,6 +110,7 @@ async fn record_success(
     mut record: PollRecord,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    let mut interval = job.interval;
     let hints: ServerHints = match polled {
         Polled::NotModified { hints } => {
             record.outcome = "not_modified";
@@ -135,11 +137,24 @@ async fn record_success(
             record.last_modified = Some(validators.last_modified);
             record.title = feed.title;
             record.site_url = feed.site_url;
+            if !job.own_interval {
+                let published: Vec<DateTime<Utc>> =
+                    feed.entries.iter().filter_map(|e| e.published_at).collect();
+                let cfg = &ctx.cfg.poll;
+                interval = schedule::adaptive_interval(
+                    &published,
+                    now,
+                    cfg.default_interval,
+                    ctx.bounds(),
+                );
+                record.adaptive_interval_secs =
+                    Some(i32::try_from(interval.as_secs()).unwrap_or(i32::MAX));
+            }
             info!(feed_url = %redact_url(&job.url), stage = "poll", entries = feed.entries.len(), new = stored.new, "polled");
             hints
         }
     };
-    record.next_check_at = schedule::next_after_success(now, job.interval, &hints, ctx.bounds());
+    record.next_check_at = schedule::next_after_success(now, interval, &hints, ctx.bounds());
     let held = ctx
         .db("record poll", || {
             ctx.store

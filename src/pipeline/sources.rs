@@ -84,8 +84,10 @@ fn feed_job(cfg: &Config, feed: &FeedRow) -> FeedJob {
         url: feed.url.clone(),
         interval: feed
             .interval_secs
+            .or(feed.adaptive_interval_secs)
             .map(|s| Duration::from_secs(s.max(0) as u64))
             .unwrap_or(cfg.poll.default_interval),
+        own_interval: feed.interval_secs.is_some(),
         error_count: feed.error_count.max(0) as u32,
         validators: Validators {
             etag: feed.etag.clone(),

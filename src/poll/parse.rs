@@ -19,6 +19,50 @@ const MAX_INFLATED: u64 = 64 * 1024 * 1024;
 pub fn parse(body: &[u8], feed_url: &str) -> Result<ParsedFeed, ParseError> {
     let inflated = inflate(body)?;
     let bytes = skip_preamble(&inflated);
+    let mut feed = read(bytes, feed_url)?;
+    // What the feed asks, by either convention: the longer wait.
+    feed.ttl = feed.ttl.max(update_period(bytes));
+    Ok(feed)
+}
+
+/// The wait a feed asks for with the RSS syndication module (`sy:updatePeriod`, divided by
+/// `sy:updateFrequency`), read from the channel's head (before the first item), whatever
+/// prefix the namespace has.
+fn update_period(bytes: &[u8]) -> Option<Duration> {
+    let head_end = ["<item", "<entry"]
+        .iter()
+        .filter_map(|tag| memchr::memmem::find(bytes, tag.as_bytes()))
+        .min()
+        .unwrap_or(bytes.len())
+        .min(64 * 1024);
+    let head = &bytes[..head_end];
+    let value = |name: &str| -> Option<String> {
+        let at = memchr::memmem::find(head, format!("{name}>").as_bytes())? + name.len() + 1;
+        let rest = &head[at..];
+        let end = memchr::memchr(b'<', rest).unwrap_or(rest.len());
+        Some(
+            String::from_utf8_lossy(&rest[..end])
+                .trim()
+                .to_ascii_lowercase(),
+        )
+    };
+    let hours: u64 = match value("updatePeriod")?.as_str() {
+        "hourly" => 1,
+        "daily" => 24,
+        "weekly" => 24 * 7,
+        "monthly" => 24 * 30,
+        "yearly" => 24 * 365,
+        _ => return None,
+    };
+    let frequency = value("updateFrequency")
+        .and_then(|f| f.parse::<u64>().ok())
+        .filter(|f| *f > 0)
+        .unwrap_or(1);
+    Some(Duration::from_secs(hours * 3600 / frequency))
+}
+
+/// The document's entries: JSON Feed, feed-rs, or the lenient readers.
+fn read(bytes: &[u8], feed_url: &str) -> Result<ParsedFeed, ParseError> {
     if bytes.is_empty() {
         return Err(ParseError::NotAFeed("the document is empty".into()));
     }

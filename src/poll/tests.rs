@@ -268,3 +268,28 @@ fn what_is_not_a_feed_is_said_by_kind() {
         Err(ParseError::NotAFeed(_))
     ));
 }
+
+#[test]
+fn the_syndication_module_asks_for_a_wait() {
+    let feed = |period: &str, frequency: &str| {
+        format!(
+            r#"<?xml version="1.0"?><rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel><title>T</title>
+<sy:updatePeriod>{period}</sy:updatePeriod>{frequency}
+<item><title>A</title><link>https://news.example/a</link><description>updatePeriod>weekly</description></item></channel></rss>"#
+        )
+    };
+    let ttl = |doc: String| {
+        parse(doc.as_bytes(), "https://news.example/feed")
+            .unwrap()
+            .ttl
+    };
+    assert_eq!(ttl(feed("hourly", "")), Some(Duration::from_secs(3600)));
+    assert_eq!(
+        ttl(feed(
+            " daily ",
+            "<sy:updateFrequency>4</sy:updateFrequency>"
+        )),
+        Some(Duration::from_secs(6 * 3600))
+    );
+    assert_eq!(ttl(feed("sometimes", "")), None);
+}

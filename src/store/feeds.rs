@@ -53,6 +53,8 @@ pub struct FeedRow {
     pub last_success_at: Option<DateTime<Utc>>,
     /// Why the latest poll could not take some of the feed's entries (`None`: it took all).
     pub last_entry_error: Option<String>,
+    /// The interval adapted to the feed's publishing rate (feeds without `interval_secs`).
+    pub adaptive_interval_secs: Option<i32>,
 }
 
 fn json_inner<S: serde::Serializer>(
@@ -64,7 +66,7 @@ fn json_inner<S: serde::Serializer>(
 
 const FEED_COLUMNS: &str = "id, url, title, site_url, tags, interval_secs, etag, last_modified, \
     next_check_at, error_count, last_error, last_error_kind, last_error_at, last_checked_at, last_success_at, \
-    last_entry_error";
+    last_entry_error, adaptive_interval_secs";
 
 /// Which feeds a claim takes.
 #[derive(Debug, Clone, Copy)]
@@ -108,6 +110,8 @@ pub struct PollRecord {
     pub last_modified: Option<Option<String>>,
     pub title: Option<String>,
     pub site_url: Option<String>,
+    /// A new adapted interval in seconds; `None` keeps the stored one.
+    pub adaptive_interval_secs: Option<i32>,
 }
 
 impl Store {
@@ -262,7 +266,7 @@ impl Store {
                    last_modified = CASE WHEN $4 = 1 THEN last_modified ELSE $5 END, \
                    title = COALESCE(title, $6), site_url = COALESCE(site_url, $7), \
                    next_check_at = $8, error_count = 0, last_error = NULL, last_error_kind = NULL, \
-                   last_entry_error = $11, \
+                   last_entry_error = $11, adaptive_interval_secs = COALESCE($12, adaptive_interval_secs), \
                    last_checked_at = $9, last_success_at = $9, lease_owner = NULL, lease_until = NULL \
                  WHERE id = $1 AND lease_owner = $10",
             )
@@ -277,6 +281,7 @@ impl Store {
             .bind(r.started_at)
             .bind(owner)
             .bind(sanitize::opt(&r.entry_error))
+            .bind(r.adaptive_interval_secs)
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -176,6 +176,7 @@ pub async fn sync_feeds(cfg: &Config, store: &Store) {
             .upsert_feed(&stringer::store::FeedUpsert {
                 url: f.url.clone(),
                 tags: Some(f.tags.clone()),
+                interval_secs: f.interval.map(|d| d.as_secs() as i32),
                 ..Default::default()
             })
             .await
