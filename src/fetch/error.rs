@@ -188,13 +188,22 @@ pub(super) fn map_reqwest(e: reqwest::Error) -> FetchError {
     FetchError::Network(message)
 }
 
-/// A rustls error, directly or inside the `io::Error` the TLS stream reports it in (whose
-/// `source` skips the error it wraps).
+/// A rustls error, directly or inside the `io::Error`s the TLS stream reports it in (nested
+/// ones too; an `io::Error`'s `source` skips the error it wraps).
 fn is_tls(c: &(dyn std::error::Error + 'static)) -> bool {
-    c.downcast_ref::<rustls::Error>().is_some()
-        || c.downcast_ref::<std::io::Error>()
+    let mut current: &(dyn std::error::Error + 'static) = c;
+    loop {
+        if current.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        match current
+            .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
-            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+        {
+            Some(inner) => current = inner,
+            None => return false,
+        }
+    }
 }
 
 fn chain_message(e: &reqwest::Error) -> String {

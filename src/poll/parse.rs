@@ -209,7 +209,7 @@ fn guarded_parse(
     bytes: &[u8],
 ) -> Result<feed_rs::model::Feed, ParseError> {
     use feed_rs::parser::{ParseErrorKind, ParseFeedError};
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes))) {
+    match quiet_catch_unwind(|| parser.parse(bytes)) {
         Ok(Ok(feed)) => Ok(feed),
         Ok(Err(ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot))) => {
             Err(ParseError::NotAFeed(NO_ROOT.into()))
@@ -219,6 +219,32 @@ fn guarded_parse(
             "the feed parser crashed on this document".into(),
         )),
     }
+}
+
+thread_local! {
+    /// Set while this thread runs code whose panics are caught and reported as errors.
+    static CATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `catch_unwind` whose caught panic prints nothing: the process's panic hook is wrapped once
+/// so that a panic on a thread inside this call is only a debug log line (the caller turns
+/// it into an error naming the feed); every other panic is printed as before.
+fn quiet_catch_unwind<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if CATCHING.with(std::cell::Cell::get) {
+                tracing::debug!(panic = %info, "the feed parser panicked (caught)");
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    CATCHING.with(|c| c.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(false));
+    result
 }
 
 /// feed-rs's "no root element", said better by [`name_root`] once the text is decoded.
