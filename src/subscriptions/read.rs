@@ -255,9 +255,13 @@ impl Reader<'_> {
                 }
             });
             let tags = tags(&self.folders, get("category"));
+            // OPML requires a text; writers (ours too) put the URL there when there is no title.
+            let title = get("title")
+                .or_else(|| get("text"))
+                .filter(|t| *t != url && Some(t) != get("xmlUrl").as_ref());
             self.feeds.push(Subscription {
                 url,
-                title: get("title").or_else(|| get("text")),
+                title,
                 site_url: get("htmlUrl"),
                 tags,
                 interval,
