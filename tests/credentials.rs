@@ -69,12 +69,18 @@ fn database_passwords_never_appear_in_any_output() {
         format!("postgres://reader@localhost:99999/news?password={SECRET}"),
         format!("mysql://reader:{SECRET}@127.0.0.1/news"),
     ];
-    let commands: [&[&str]; 5] = [
+    let commands: [&[&str]; 11] = [
         &["migrate"],
         &["feeds", "list"],
         &["feeds", "export"],
         &["articles", "export"],
         &["once"],
+        &["run"],
+        &["trends"],
+        &["entity", "Reuters"],
+        &["stories"],
+        &["alerts", "list"],
+        &["sinks", "status"],
     ];
     for url in &urls {
         for args in commands {
