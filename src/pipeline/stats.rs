@@ -21,6 +21,16 @@ pub struct Summary {
     pub articles_postponed: usize,
     /// `(feed URL, error)` of every feed that failed in this run.
     pub feed_errors: Vec<(String, String)>,
+    /// Each stage's steps and their summed time: a feed poll, a page fetch, a page cleaned
+    /// and enriched, a batch stored (steps overlap, so the sum exceeds the wall time).
+    pub stages: Vec<StageTime>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StageTime {
+    pub stage: &'static str,
+    pub steps: usize,
+    pub seconds: f64,
 }
 
 /// The poll stage's counters.
@@ -171,6 +181,16 @@ impl Counters {
                 .lock()
                 .map(|e| e.clone())
                 .unwrap_or_default(),
+            stages: self
+                .snapshot()
+                .latencies
+                .iter()
+                .map(|&(stage, steps, seconds)| StageTime {
+                    stage,
+                    steps,
+                    seconds,
+                })
+                .collect(),
         }
     }
 }
