@@ -151,7 +151,7 @@ async fn stored_articles_stream_to_a_file_and_a_filtered_webhook_through_a_sigki
 }
 
 #[test]
-fn a_malformed_envelope_fails_the_schema() {
+fn every_event_kind_fits_the_schema_and_a_malformed_envelope_does_not() {
     let schema = envelope_schema();
     let article = json!({
         "url": "https://example.com/a", "canonical_url": "https://example.com/a",
@@ -173,7 +173,23 @@ fn a_malformed_envelope_fails_the_schema() {
     let mut bad = good.clone();
     bad["id"] = "not-hex".into();
     assert!(!schema.is_valid(&bad), "an id that is not 32 hex digits");
-    let mut bad = good;
+    let mut bad = good.clone();
     bad["data"] = json!({"alert_id": 1});
     assert!(!schema.is_valid(&bad), "alert data under article.stored");
+    let mut revised = good;
+    revised["event"] = "article.revised".into();
+    assert!(schema.is_valid(&revised));
+    let story = json!({
+        "schema": 1, "event": "story.updated", "id": "0123456789abcdef0123456789abcdef",
+        "time": "2026-12-01T10:00:00.000Z",
+        "data": {"id": "4", "title": "Talks", "first_seen": "2026-12-01T09:00:00Z", "articles": 1,
+                 "sources": ["a.example"], "article_urls": ["https://a.example/1"]}
+    });
+    assert!(schema.is_valid(&story));
+    let mut bad = story.clone();
+    bad["data"]["article_urls"] = json!([]);
+    assert!(!schema.is_valid(&bad), "a story without articles");
+    let mut bad = story;
+    bad["data"] = revised["data"].clone();
+    assert!(!schema.is_valid(&bad), "article data under story.updated");
 }

@@ -29,6 +29,7 @@ on_both_backends!(
     jetstream_gets_each_article_once_and_redis_file_and_webhook_at_least_once_with_one_id,
     a_sink_server_stopped_in_a_run_or_down_through_a_sigkill_loses_nothing,
     a_revised_article_and_a_story_change_are_queued_with_the_article,
+    batched_claims_take_the_head_in_order_and_never_a_row_twice,
 );
 
 const STREAM: &str = "STRINGER";
@@ -429,4 +430,77 @@ async fn store_text(store: &Store, link: &str, text: &str, hash: &str) {
             .await
             .unwrap()
     );
+}
+
+async fn batched_claims_take_the_head_in_order_and_never_a_row_twice(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let store = tdb.store().await;
+    let link = |i: usize| format!("https://wire.example/news/{i}");
+    for i in 0..5 {
+        store_text(
+            &store,
+            &link(i),
+            &format!("Text number {i}."),
+            &format!("h{i}"),
+        )
+        .await;
+    }
+    // Only the article events: two per article (stored, story.updated).
+    let now = chrono::Utc::now();
+    let lease = now + chrono::Duration::minutes(1);
+    let ids =
+        |items: &[stringer::store::OutboxItem]| items.iter().map(|i| i.id).collect::<Vec<_>>();
+    let a = store
+        .claim_outbox_batch("s", "a", now, lease, 4)
+        .await
+        .unwrap();
+    assert_eq!(a.len(), 4);
+    assert!(ids(&a).windows(2).all(|w| w[0] < w[1]), "in order");
+    // Another daemon gets nothing while the head is held.
+    let b = store
+        .claim_outbox_batch("s", "b", now, lease, 100)
+        .await
+        .unwrap();
+    assert!(b.is_empty(), "{b:?}");
+    // The head fails and waits; the rest is handed back untried: nothing is due.
+    store
+        .outbox_failed(a[0].id, "a", "down", now + chrono::Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(store.outbox_released(&ids(&a)[1..], "a").await.unwrap(), 3);
+    let b = store
+        .claim_outbox_batch("s", "b", now, lease, 100)
+        .await
+        .unwrap();
+    assert!(b.is_empty(), "nothing overtakes a waiting head: {b:?}");
+    // When the head is due, everything goes out in order, once.
+    let later = now + chrono::Duration::minutes(6);
+    let b = store
+        .claim_outbox_batch("s", "b", later, later + chrono::Duration::minutes(1), 100)
+        .await
+        .unwrap();
+    assert_eq!(b.len(), 10);
+    assert_eq!(b[0].id, a[0].id);
+    assert_eq!(b[0].attempts, 2);
+    assert_eq!(b[1].attempts, 1, "a released row was not counted as tried");
+    assert_eq!(
+        store
+            .outbox_delivered_many(&ids(&b), "a", later)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .outbox_delivered_many(&ids(&b), "b", later)
+            .await
+            .unwrap(),
+        10
+    );
+    let status = store.sink_status().await.unwrap();
+    assert_eq!((status[0].delivered, status[0].pending), (10, 0));
+    store.close().await;
+    tdb.drop_db().await;
 }
