@@ -254,6 +254,8 @@ async fn a_sink_server_stopped_in_a_run_or_down_through_a_sigkill_loses_nothing(
     let first = feed_site(&site, &pages("Budget", 5)).await;
     let second = feed_site_at(&site, "/t", &pages("Ferry", 5)).await;
     let dir = tempfile::tempdir().unwrap();
+    // Redis requires a password, which must never be printed.
+    redis.password = Some("s3cret-pw".into());
     let sinks = format!(
         "{}{}[[feeds]]\nurl = \"{first}\"\n",
         nats_sink("js", &nats.url(), "\"article.stored\""),
@@ -286,6 +288,16 @@ async fn a_sink_server_stopped_in_a_run_or_down_through_a_sigkill_loses_nothing(
     assert_eq!(envelopes.len(), 10);
     let lag = sink_metric(port, "stringer_sink_lag_seconds", "js").await;
     assert_eq!(lag, Some(0.0));
+    let status = cli(&path, &["sinks", "status"]);
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        said.contains("cannot connect to Redis at redis://:***@127.0.0.1"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("s3cret-pw") && !status.contains("s3cret-pw"),
+        "{said}{status}"
+    );
 
     // Redis was down all along: killed between store and delivery, the daemon delivers
     // everything after its restart.

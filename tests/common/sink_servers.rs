@@ -18,6 +18,8 @@ pub struct SinkServer {
     pub port: u16,
     dir: tempfile::TempDir,
     child: Option<Child>,
+    /// `redis-server`: the password it requires (`--requirepass`), in its URL too.
+    pub password: Option<String>,
 }
 
 impl Drop for SinkServer {
@@ -35,10 +37,19 @@ fn find(name: &str) -> Option<PathBuf> {
     dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
 }
 
-/// A port nothing listens on now.
+/// A port nothing listens on now, outside the range the system hands out for outgoing
+/// connections and port 0 (so no other socket takes it while a server is stopped), and not
+/// handed out before by this process.
 pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = 20_000 + (rand::random::<u16>() % 10_000);
+        if !given.contains(&port) && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 impl SinkServer {
@@ -65,12 +76,17 @@ impl SinkServer {
             port: free_port(),
             dir: tempfile::tempdir().unwrap(),
             child: None,
+            password: None,
         })
     }
 
     pub fn url(&self) -> String {
         let scheme = if self.is_nats() { "nats" } else { "redis" };
-        format!("{scheme}://127.0.0.1:{}", self.port)
+        let auth = self
+            .password
+            .as_ref()
+            .map_or(String::new(), |p| format!(":{p}@"));
+        format!("{scheme}://{auth}127.0.0.1:{}", self.port)
     }
 
     fn is_nats(&self) -> bool {
@@ -99,6 +115,9 @@ impl SinkServer {
             ])
             .arg("--dir")
             .arg(self.dir.path());
+            if let Some(password) = &self.password {
+                cmd.args(["--requirepass", password]);
+            }
         }
         let log = std::fs::File::create(self.log_path()).unwrap();
         let child = cmd
@@ -109,7 +128,12 @@ impl SinkServer {
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.binary.display()));
         self.child = Some(child);
         let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err()
+            || self
+                .child
+                .as_mut()
+                .is_some_and(|c| c.try_wait().ok().flatten().is_some())
+        {
             assert!(
                 start.elapsed() < Duration::from_secs(20),
                 "{} did not listen on {}: {}",
