@@ -2,10 +2,10 @@
 //! oldest undelivered rows of its sink (up to a batch, in order) under a lease, builds their
 //! envelopes (`payload`: a fired alert, a stored or revised article, an updated story), hands
 //! them to the sink (`log`, `table`, `webhook`, `file`, `nats` or `redis`), and marks each
-//! delivered as it is acknowledged, or failed with the time of the next attempt (`backoff`). Workers run beside the pipeline and nothing in ingestion
-//! waits for them: a sink down for hours costs outbox rows, not speed. Delivery is at least
-//! once: a row whose answer is lost (a crash, a lease run out) is sent again, with the same
-//! envelope id.
+//! delivered as it is acknowledged, or failed with the time of the next attempt (`backoff`).
+//! Workers run beside the pipeline and nothing in ingestion waits for them: a sink down for
+//! hours costs outbox rows, not speed. Delivery is at least once: a row whose answer is lost
+//! (a crash, a lease run out) is sent again, with the same envelope id.
 
 mod backoff;
 mod file;
@@ -84,7 +84,11 @@ impl Sender {
         envelopes: &[serde_json::Value],
         budget: std::time::Duration,
     ) -> Vec<Result<(), Refusal>> {
-        let all = |r: Result<(), Refusal>| vec![r; envelopes.len()];
+        // A sink that takes the batch whole: all delivered, or the first failed (the rest wait).
+        let all = |r: Result<(), Refusal>| match r {
+            Ok(()) => vec![Ok(()); envelopes.len()],
+            Err(refusal) => vec![Err(refusal)],
+        };
         match self {
             Sender::Log => {
                 envelopes.iter().for_each(log);

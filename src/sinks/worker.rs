@@ -1,5 +1,6 @@
 //! One sink's delivery loop: claim the head of its outbox (up to a batch, in order), send,
-//! record each row as the sink answered for it; idle a moment when nothing is due. Store errors are logged and waited out; they never end the worker.
+//! record each row as the sink answered for it; idle a moment when nothing is due. Store
+//! errors are logged and waited out; they never end the worker.
 
 use std::time::Duration;
 
@@ -81,7 +82,12 @@ async fn step(
             }))),
         }
     }
-    let mut sent = sender.send_all(&envelopes, sink.timeout).await.into_iter();
+    let answers = if envelopes.is_empty() {
+        Vec::new()
+    } else {
+        sender.send_all(&envelopes, sink.timeout).await
+    };
+    let mut sent = answers.into_iter();
     for slot in outcomes.iter_mut().filter(|o| o.is_none()) {
         *slot = sent.next();
     }
