@@ -30,6 +30,7 @@ on_both_backends!(
     a_sink_server_stopped_in_a_run_or_down_through_a_sigkill_loses_nothing,
     a_revised_article_and_a_story_change_are_queued_with_the_article,
     batched_claims_take_the_head_in_order_and_never_a_row_twice,
+    two_daemons_on_one_database_send_each_row_once,
 );
 
 const STREAM: &str = "STRINGER";
@@ -513,6 +514,42 @@ async fn batched_claims_take_the_head_in_order_and_never_a_row_twice(db: Db) {
     );
     let status = store.sink_status().await.unwrap();
     assert_eq!((status[0].delivered, status[0].pending), (10, 0));
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn two_daemons_on_one_database_send_each_row_once(db: Db) {
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let Some(nats) = SinkServer::start(NATS) else {
+        return;
+    };
+    let site = Site::start().await;
+    let n = 12;
+    let feed = feed_site(&site, &pages("Tunnel", n)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sinks = format!(
+        "{}[[feeds]]\nurl = \"{feed}\"\n",
+        nats_sink("js", &nats.url(), "\"article.stored\"")
+    );
+    let path = write_config(dir.path(), &tdb.url, &sinks);
+    let store = tdb.store().await;
+    let mut one = start_daemon(&path, &dir.path().join("one.log"));
+    let mut two = start_daemon(&path, &dir.path().join("two.log"));
+    wait_stored(&store, n as i64, 60).await;
+    wait_drained(&store, "js", 30).await;
+    let messages = wait_jetstream(&nats.url(), n, 30).await;
+    assert_eq!(messages.len(), n);
+    // No row was sent twice: every delivered row took one attempt, by one daemon.
+    let status = store.sink_status().await.unwrap();
+    assert_eq!((status[0].delivered, status[0].pending), (n as i64, 0));
+    let figures = store.sink_figures().await.unwrap();
+    assert_eq!(figures[0].failed, 0, "{figures:?}");
+    for daemon in [&mut one, &mut two] {
+        daemon.kill().unwrap();
+        daemon.wait().unwrap();
+    }
     store.close().await;
     tdb.drop_db().await;
 }
