@@ -6,7 +6,8 @@
 //! sink server stopped during a run and started again loses nothing while articles keep being
 //! stored, and its lag rises and falls; a sink down through a SIGKILL gets everything after the
 //! restart; a revised article and a story change reach the outbox with the article, and every
-//! envelope validates against `schemas/envelope.json`. On SQLite and, when
+//! envelope validates against `schemas/envelope.json`; batched claims keep order, and two
+//! daemons on one database send each row once. On SQLite and, when
 //! `STRINGER_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 mod common;
