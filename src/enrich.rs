@@ -10,9 +10,9 @@ use url::Url;
 use crate::alerts::MatchRules;
 use crate::category::Classifier;
 use crate::clean;
-use crate::config::{ARTICLE_STORED, Config};
+use crate::config::Config;
 use crate::matcher::{Matcher, Subject, Topics};
-use crate::model::{AlertHit, CleanPage, EnrichedArticle, Entity};
+use crate::model::{AlertHit, CleanPage, EnrichedArticle, Entity, SinkHit};
 use crate::ner::{self, Aliases, Tagger};
 use crate::{stories, urls};
 
@@ -25,8 +25,8 @@ pub struct Enricher {
     aliases: Aliases,
     topics: Topics,
     rules: MatchRules,
-    /// The sinks taking `article.stored`, with their filters.
-    streams: Vec<(String, Option<Matcher>)>,
+    /// The sinks taking article events, with the events they take and their filters.
+    streams: Vec<(SinkHit, Option<Matcher>)>,
 }
 
 impl Enricher {
@@ -40,8 +40,14 @@ impl Enricher {
             streams: cfg
                 .sinks
                 .iter()
-                .filter(|s| s.wants(ARTICLE_STORED))
-                .map(|s| (s.name.clone(), s.filter.as_ref().map(Matcher::new)))
+                .filter(|s| !s.article_events().is_empty())
+                .map(|s| {
+                    let hit = SinkHit {
+                        name: s.name.clone(),
+                        events: s.article_events(),
+                    };
+                    (hit, s.filter.as_ref().map(Matcher::new))
+                })
                 .collect(),
         }
     }
@@ -109,7 +115,7 @@ impl Enricher {
         entities: &[Entity],
         category: Option<&str>,
         feed_tags: &[String],
-    ) -> (Vec<String>, Vec<AlertHit>, Vec<String>) {
+    ) -> (Vec<String>, Vec<AlertHit>, Vec<SinkHit>) {
         let keys: Vec<String> = entities.iter().map(|e| e.key.clone()).collect();
         let subject = Subject {
             title: page.title.as_deref().unwrap_or(""),
@@ -123,7 +129,7 @@ impl Enricher {
             .streams
             .iter()
             .filter(|(_, f)| f.as_ref().is_none_or(|m| m.matches(&subject).is_some()))
-            .map(|(name, _)| name.clone())
+            .map(|(hit, _)| hit.clone())
             .collect();
         (self.topics.of(&subject), self.rules.hits(&subject), sinks)
     }

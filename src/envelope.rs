@@ -2,20 +2,21 @@
 //! `{schema: 1, event, id, time, data}`. `event` names what happened (`alert.fired`); `id` is
 //! a hash of the event, its subject and its version, so a re-delivery carries the same id and
 //! consumers deduplicate by it; `data` is the event's object. For `alert.fired` that is the
-//! alert with its articles as `articles export` prints them; for `article.stored` the article
-//! as `articles export` prints it. Pure: built from stored rows.
+//! alert with its articles as `articles export` prints them; for `article.stored` and
+//! `article.revised` the article as `articles export` prints it; for `story.updated` the story
+//! as `stories --format json` prints it. Pure: built from stored rows.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::export::ArticleDoc;
-use crate::store::AlertRow;
+use crate::store::{AlertRow, StoryRow};
 
 /// The version of the envelope's shape; a consumer checks it before reading `data`.
 pub const SCHEMA_VERSION: u32 = 1;
 
-pub use crate::config::{ALERT_FIRED, ARTICLE_STORED};
+pub use crate::config::{ALERT_FIRED, ARTICLE_REVISED, ARTICLE_STORED, STORY_UPDATED};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Envelope<T> {
@@ -98,20 +99,53 @@ pub fn article_stored(
     stored_at: Option<DateTime<Utc>>,
     version: Option<&str>,
 ) -> Envelope<ArticleDoc> {
+    article_event(ARTICLE_STORED, article, stored_at, version)
+}
+
+/// The envelope of an `article.stored` or `article.revised` event (see [`article_stored`]):
+/// the revision of a text has an id of its own, distinct from the text's first store.
+pub fn article_event(
+    event: &str,
+    article: ArticleDoc,
+    stored_at: Option<DateTime<Utc>>,
+    version: Option<&str>,
+) -> Envelope<ArticleDoc> {
     let version = version
         .or(article.content_hash.as_deref())
         .unwrap_or_default()
         .to_string();
     Envelope {
         schema: SCHEMA_VERSION,
-        event: ARTICLE_STORED.into(),
+        event: event.into(),
         id: event_id(
-            ARTICLE_STORED,
+            event,
             &format!("article:{}", article.canonical_url),
             &version,
         ),
         time: rfc3339(stored_at.unwrap_or(DateTime::UNIX_EPOCH)),
         data: article,
+    }
+}
+
+/// The envelope of an article joining a story: its subject is the story, its version the
+/// article and the text it joined with, so each join is its own event and every delivery of
+/// one join has the same id. `data` is the story as it is when the envelope is built.
+pub fn story_updated(
+    story: StoryRow,
+    article_id: i64,
+    version: &str,
+    joined_at: DateTime<Utc>,
+) -> Envelope<StoryRow> {
+    Envelope {
+        schema: SCHEMA_VERSION,
+        event: STORY_UPDATED.into(),
+        id: event_id(
+            STORY_UPDATED,
+            &format!("story:{}", story.id),
+            &format!("article:{article_id}@{version}"),
+        ),
+        time: rfc3339(joined_at),
+        data: story,
     }
 }
 
@@ -167,6 +201,32 @@ mod tests {
         assert_eq!(a.id, replayed.id);
         assert_ne!(a.id, revised.id);
         assert_eq!(a.event, "article.stored");
+        assert_eq!(a.time, "2026-12-01T10:00:00.000Z");
+        let revision = article_event(ARTICLE_REVISED, doc("h2"), at, Some("h2"));
+        assert_ne!(revision.id, revised.id, "a revision is not a first store");
+        assert_eq!(
+            revision.id,
+            article_event(ARTICLE_REVISED, doc("h2"), at, Some("h2")).id
+        );
+    }
+
+    #[test]
+    fn each_join_of_a_story_is_its_own_event() {
+        let story = |id: &str| StoryRow {
+            id: id.into(),
+            title: Some("Talks".into()),
+            first_seen: "2026-12-01T09:00:00Z".parse().unwrap(),
+            articles: 2,
+            sources: vec!["a.example".into()],
+            article_urls: vec![],
+        };
+        let at = "2026-12-01T10:00:00Z".parse().unwrap();
+        let a = story_updated(story("4"), 10, "h1", at);
+        assert_eq!(a.id, story_updated(story("4"), 10, "h1", at).id);
+        assert_ne!(a.id, story_updated(story("4"), 11, "h1", at).id);
+        assert_ne!(a.id, story_updated(story("4"), 10, "h2", at).id);
+        assert_ne!(a.id, story_updated(story("5"), 10, "h1", at).id);
+        assert_eq!(a.event, "story.updated");
         assert_eq!(a.time, "2026-12-01T10:00:00.000Z");
     }
 }

@@ -115,9 +115,23 @@ pub struct EnrichedArticle {
     pub topics: Vec<String>,
     /// The match rules the article fires (recorded with it, in the same transaction).
     pub alerts: Vec<AlertHit>,
-    /// The sinks that take its `article.stored` event (their filter, if any, matched): one
-    /// outbox row each, written with it.
-    pub sinks: Vec<String>,
+    /// The sinks that take its events (their filter, if any, matched): one outbox row per
+    /// sink and event, written with it.
+    pub sinks: Vec<SinkHit>,
+}
+
+/// A sink whose filter (if any) an article matched, and the article events it takes
+/// (`article.stored`, `article.revised`, `story.updated`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SinkHit {
+    pub name: String,
+    pub events: Vec<String>,
+}
+
+impl SinkHit {
+    pub fn takes(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == event)
+    }
 }
 
 /// A match rule that an article fires: what to record and where to send it.

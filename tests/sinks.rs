@@ -8,15 +8,15 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::alerts::{Receiver, envelope_schema};
+use common::daemon::{
+    cli, feed_site, file_lines, ids_by_url, listen_port, start_daemon, wait_lines, wait_stored,
+    write_config,
+};
 use common::{Db, Site, TestDb};
 use serde_json::{Value, json};
-use stringer::store::Store;
 
 on_both_backends!(
     stored_articles_stream_to_a_file_and_a_filtered_webhook_through_a_sigkill_and_a_replay,
@@ -24,129 +24,6 @@ on_both_backends!(
 
 const QUOTAS: usize = 6;
 const OTHERS: usize = 4;
-
-async fn feed_site(site: &Site, pages: &[(String, String)]) -> String {
-    let mut items = Vec::new();
-    for (i, (title, subject)) in pages.iter().enumerate() {
-        let p = format!("/s/{i}.html");
-        site.article(&p, title, subject).await;
-        items.push((title.as_str(), site.url(&p)));
-    }
-    site.serve("/s/feed.xml", "application/rss+xml", common::rss(&items))
-        .await;
-    site.url("/s/feed.xml")
-}
-
-fn write_config(dir: &Path, db_url: &str, extra: &str) -> PathBuf {
-    let text = format!(
-        "[database]\nurl = \"{db_url}\"\nmax_connections = 4\n[http]\nallow_private_networks = true\ntimeout = \"10s\"\n\
-         [poll]\ntick = \"200ms\"\n[articles]\nper_host = 4\n[pipeline]\ndaemon_id = \"sinks-test\"\nworkers = 2\n\
-         [server]\nlisten = \"127.0.0.1:0\"\n[log]\nprogress_interval = \"1s\"\n{extra}\n"
-    );
-    let path = dir.join("stringer.toml");
-    std::fs::write(&path, &text).unwrap();
-    let mut cfg = stringer::config::Config::from_toml(&text, "test").unwrap();
-    cfg.validate("test").expect("a valid test configuration");
-    path
-}
-
-fn start_daemon(config: &Path, log: &Path) -> Child {
-    common::stringer_command()
-        .arg("--config")
-        .arg(config)
-        .arg("run")
-        .env("RUST_LOG", "stringer=debug")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap()
-}
-
-fn cli(config: &Path, args: &[&str]) -> String {
-    let o = common::stringer_command()
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
-}
-
-async fn wait_stored(store: &Store, n: i64, secs: u64) {
-    let start = Instant::now();
-    loop {
-        let counts = store.article_counts().await.unwrap();
-        if counts.done >= n {
-            return;
-        }
-        assert!(start.elapsed().as_secs() < secs, "stored {counts:?} of {n}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Every envelope in the file sink's file and its rotations.
-fn file_lines(path: &Path) -> Vec<Value> {
-    let mut out = Vec::new();
-    for n in (1..=20).rev() {
-        let rotated = PathBuf::from(format!("{}.{n}", path.display()));
-        if let Ok(text) = std::fs::read_to_string(rotated) {
-            out.extend(text.lines().map(|l| serde_json::from_str(l).unwrap()));
-        }
-    }
-    if let Ok(text) = std::fs::read_to_string(path) {
-        out.extend(text.lines().map(|l| serde_json::from_str(l).unwrap()));
-    }
-    out
-}
-
-async fn wait_lines(path: &Path, n: usize, secs: u64) -> Vec<Value> {
-    let start = Instant::now();
-    loop {
-        let lines = file_lines(path);
-        let ids: BTreeSet<&str> = lines.iter().map(|e| e["id"].as_str().unwrap()).collect();
-        if ids.len() >= n {
-            return lines;
-        }
-        assert!(
-            start.elapsed().as_secs() < secs,
-            "{} of {n} in the file",
-            ids.len()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Envelope id by article URL, checking that every delivery of one article has one id.
-fn ids_by_url(envelopes: &[Value]) -> BTreeMap<String, String> {
-    let mut ids = BTreeMap::new();
-    for e in envelopes {
-        assert_eq!(e["event"], "article.stored", "{e}");
-        let url = e["data"]["url"].as_str().unwrap().to_string();
-        let id = e["id"].as_str().unwrap().to_string();
-        let before = ids.insert(url.clone(), id.clone());
-        assert!(before.is_none_or(|b| b == id), "two ids for {url}");
-    }
-    ids
-}
-
-/// The port `run` serves on, from its log.
-async fn listen_port(log: &Path) -> u16 {
-    for _ in 0..200 {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if let Some(at) = text.find("listening on 127.0.0.1:") {
-            let digits: String = text[at + 23..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            if let Ok(port) = digits.parse() {
-                return port;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no listening address in the log");
-}
 
 async fn stored_articles_stream_to_a_file_and_a_filtered_webhook_through_a_sigkill_and_a_replay(
     db: Db,
@@ -274,7 +151,7 @@ async fn stored_articles_stream_to_a_file_and_a_filtered_webhook_through_a_sigki
 }
 
 #[test]
-fn a_malformed_envelope_fails_the_schema() {
+fn every_event_kind_fits_the_schema_and_a_malformed_envelope_does_not() {
     let schema = envelope_schema();
     let article = json!({
         "url": "https://example.com/a", "canonical_url": "https://example.com/a",
@@ -296,7 +173,23 @@ fn a_malformed_envelope_fails_the_schema() {
     let mut bad = good.clone();
     bad["id"] = "not-hex".into();
     assert!(!schema.is_valid(&bad), "an id that is not 32 hex digits");
-    let mut bad = good;
+    let mut bad = good.clone();
     bad["data"] = json!({"alert_id": 1});
     assert!(!schema.is_valid(&bad), "alert data under article.stored");
+    let mut revised = good;
+    revised["event"] = "article.revised".into();
+    assert!(schema.is_valid(&revised));
+    let story = json!({
+        "schema": 1, "event": "story.updated", "id": "0123456789abcdef0123456789abcdef",
+        "time": "2026-12-01T10:00:00.000Z",
+        "data": {"id": "4", "title": "Talks", "first_seen": "2026-12-01T09:00:00Z", "articles": 1,
+                 "sources": ["a.example"], "article_urls": ["https://a.example/1"]}
+    });
+    assert!(schema.is_valid(&story));
+    let mut bad = story.clone();
+    bad["data"]["article_urls"] = json!([]);
+    assert!(!schema.is_valid(&bad), "a story without articles");
+    let mut bad = story;
+    bad["data"] = revised["data"].clone();
+    assert!(!schema.is_valid(&bad), "article data under story.updated");
 }

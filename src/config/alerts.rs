@@ -72,10 +72,23 @@ pub struct SpikeConfig {
 
 /// The event of a stored (completed) article.
 pub const ARTICLE_STORED: &str = "article.stored";
+/// The event of a stored article stored again with a changed text (a new content hash).
+pub const ARTICLE_REVISED: &str = "article.revised";
+/// The event of an article joining a story.
+pub const STORY_UPDATED: &str = "story.updated";
 /// The event of a fired alert.
 pub const ALERT_FIRED: &str = "alert.fired";
 /// The events a sink may take.
-pub const EVENTS: [&str; 2] = [ARTICLE_STORED, ALERT_FIRED];
+pub const EVENTS: [&str; 4] = [ARTICLE_STORED, ARTICLE_REVISED, STORY_UPDATED, ALERT_FIRED];
+/// The events about an article, which a sink's `filter` chooses.
+pub const ARTICLE_EVENTS: [&str; 3] = [ARTICLE_STORED, ARTICLE_REVISED, STORY_UPDATED];
+
+/// `nats`: the subject prefix when none is set (subjects are `PREFIX.EVENT`).
+pub const DEFAULT_SUBJECT_PREFIX: &str = "stringer";
+/// `redis`: the stream key when none is set.
+pub const DEFAULT_REDIS_STREAM: &str = "stringer:events";
+/// `redis`: the approximate length the stream is trimmed to when none is set.
+pub const DEFAULT_MAX_LEN: u64 = 1_000_000;
 
 /// Where events go: fired alerts and, for a sink that asks, stored articles.
 #[derive(Clone, Deserialize)]
@@ -83,13 +96,17 @@ pub const EVENTS: [&str; 2] = [ARTICLE_STORED, ALERT_FIRED];
 pub struct SinkConfig {
     pub name: String,
     pub kind: SinkKind,
-    /// The events the sink takes (`article.stored`, `alert.fired`).
+    /// The events the sink takes (`article.stored`, `article.revised`, `story.updated`,
+    /// `alert.fired`).
     #[serde(default = "default_events")]
     pub events: Vec<String>,
-    /// The shared matcher: only the articles it matches go out as `article.stored`.
+    /// The shared matcher: only the articles it matches go out (`article.stored`,
+    /// `article.revised`, and `story.updated` when one of them joins a story).
     #[serde(default)]
     pub filter: Option<MatcherConfig>,
-    /// `webhook`: the http(s) URL alerts are POSTed to (loopback allowed: the user chose it).
+    /// `webhook`: the http(s) URL envelopes are POSTed to (loopback allowed: the user chose
+    /// it); `nats`: the server (`nats://[user:password@]host:port`); `redis`: the server
+    /// (`redis://[:password@]host:port[/db]`).
     #[serde(default)]
     pub url: Option<String>,
     /// `webhook`: extra request headers, such as an authorization token.
@@ -110,12 +127,40 @@ pub struct SinkConfig {
     /// `file`: how many rotated files are kept.
     #[serde(default = "default_keep")]
     pub keep: u32,
+    /// `nats`: subjects are `PREFIX.EVENT` (default `stringer`).
+    #[serde(default)]
+    pub subject_prefix: Option<String>,
+    /// `nats`: a JetStream stream created over `PREFIX.>` if it does not exist (none by
+    /// default: the stream is the operator's); `redis`: the stream key (default
+    /// `stringer:events`).
+    #[serde(default)]
+    pub stream: Option<String>,
+    /// `redis`: the stream is trimmed to about this many entries (`MAXLEN ~`, default
+    /// 1,000,000).
+    #[serde(default)]
+    pub max_len: Option<u64>,
 }
 
 impl SinkConfig {
     /// Whether the sink takes `event`.
     pub fn wants(&self, event: &str) -> bool {
         self.events.iter().any(|e| e == event)
+    }
+
+    /// The article events the sink takes.
+    pub fn article_events(&self) -> Vec<String> {
+        ARTICLE_EVENTS
+            .iter()
+            .filter(|e| self.wants(e))
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    /// `nats`: the subject prefix.
+    pub fn subject_prefix(&self) -> &str {
+        self.subject_prefix
+            .as_deref()
+            .unwrap_or(DEFAULT_SUBJECT_PREFIX)
     }
 }
 
@@ -130,6 +175,10 @@ pub enum SinkKind {
     Webhook,
     /// One JSON line per envelope appended to a file, rotated by size.
     File,
+    /// A NATS JetStream publish per envelope, acknowledged by the server.
+    Nats,
+    /// An `XADD` per envelope to a Redis stream.
+    Redis,
 }
 
 impl fmt::Display for SinkKind {
@@ -139,6 +188,8 @@ impl fmt::Display for SinkKind {
             SinkKind::Table => "table",
             SinkKind::Webhook => "webhook",
             SinkKind::File => "file",
+            SinkKind::Nats => "nats",
+            SinkKind::Redis => "redis",
         })
     }
 }
@@ -158,6 +209,9 @@ impl fmt::Debug for SinkConfig {
             .field("path", &self.path)
             .field("max_bytes", &self.max_bytes)
             .field("keep", &self.keep)
+            .field("subject_prefix", &self.subject_prefix)
+            .field("stream", &self.stream)
+            .field("max_len", &self.max_len)
             .finish()
     }
 }

@@ -14,9 +14,12 @@ mod sections;
 mod serde_duration;
 mod validate;
 mod validate_alerts;
+mod validate_streams;
 
 pub use alerts::{
-    ALERT_FIRED, ARTICLE_STORED, AlertConfig, EVENTS, SinkConfig, SinkKind, SpikeConfig,
+    ALERT_FIRED, ARTICLE_EVENTS, ARTICLE_REVISED, ARTICLE_STORED, AlertConfig, DEFAULT_MAX_LEN,
+    DEFAULT_REDIS_STREAM, DEFAULT_SUBJECT_PREFIX, EVENTS, STORY_UPDATED, SinkConfig, SinkKind,
+    SpikeConfig,
 };
 pub use allow::AllowedHost;
 pub use error::ConfigError;

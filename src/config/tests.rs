@@ -228,7 +228,7 @@ fn sink_events_filters_and_files_are_checked_with_the_key_named() {
     );
     for (sink, key) in [
         (
-            "kind = \"log\"\nevents = [\"story.updated\"]",
+            "kind = \"log\"\nevents = [\"story.deleted\"]",
             "key `sinks[0].events`",
         ),
         ("kind = \"log\"\nevents = []", "key `sinks[0].events`"),

@@ -8,10 +8,11 @@ use std::time::Duration;
 use url::Url;
 
 use super::alerts::{
-    ALERT_FIRED, ARTICLE_STORED, AlertConfig, EVENTS, SinkConfig, SinkKind, SpikeConfig,
+    ALERT_FIRED, ARTICLE_EVENTS, AlertConfig, EVENTS, SinkConfig, SinkKind, SpikeConfig,
 };
 use super::sections::Config;
 use super::validate::{Bad, bad, check_matcher};
+use super::validate_streams::check_streams;
 
 impl Config {
     pub(super) fn check_alerts(&self) -> Result<(), Bad> {
@@ -184,18 +185,25 @@ fn check_sink(key: &str, sink: &SinkConfig) -> Result<(), Bad> {
     at_most(&format!("{key}.backoff_max"), sink.backoff_max, DAY, "1d")?;
     check_events(key, sink)?;
     check_file(key, sink)?;
-    match (sink.kind, &sink.url) {
-        (SinkKind::Webhook, None) => Err(bad(&format!("{key}.url"), "a webhook sink needs a url")),
-        (SinkKind::Webhook, Some(url)) => {
-            check_webhook_url(url).map_err(|why| bad(&format!("{key}.url"), why))
-        }
-        (_, Some(_)) => Err(bad(&format!("{key}.url"), "only a webhook sink has a url")),
-        (_, None) if !sink.headers.is_empty() => Err(bad(
-            &format!("{key}.headers"),
-            "only a webhook sink has headers",
+    let kind = sink.kind;
+    let url = format!("{key}.url");
+    match (kind, &sink.url) {
+        (SinkKind::Webhook | SinkKind::Nats | SinkKind::Redis, None) => Err(bad(
+            &url,
+            format!("the {kind} sink `{}` needs a url", sink.name),
         )),
+        (SinkKind::Webhook, Some(u)) => check_webhook_url(u).map_err(|why| bad(&url, why)),
+        (SinkKind::Nats | SinkKind::Redis, Some(_)) => Ok(()),
+        (_, Some(_)) => Err(bad(&url, "only webhook, nats and redis sinks have a url")),
         (_, None) => Ok(()),
     }?;
+    check_streams(key, sink)?;
+    if kind != SinkKind::Webhook && !sink.headers.is_empty() {
+        return Err(bad(
+            &format!("{key}.headers"),
+            "only a webhook sink has headers",
+        ));
+    }
     for (name, value) in &sink.headers {
         if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
             || reqwest::header::HeaderValue::from_str(value).is_err()
@@ -222,10 +230,13 @@ fn check_events(key: &str, sink: &SinkConfig) -> Result<(), Bad> {
     }
     if let Some(m) = &sink.filter {
         check_matcher(&format!("{key}.filter"), m)?;
-        if !sink.wants(ARTICLE_STORED) {
+        if sink.article_events().is_empty() {
             return Err(bad(
                 &format!("{key}.filter"),
-                format!("a filter chooses articles: it needs `{ARTICLE_STORED}` in `events`"),
+                format!(
+                    "a filter chooses articles: it needs one of {} in `events`",
+                    ARTICLE_EVENTS.join(", ")
+                ),
             ));
         }
     }

@@ -1,7 +1,7 @@
 //! The file sink: one envelope per line (NDJSON) appended to the configured path, flushed to
-//! disk (`fsync`) before the row is marked delivered. When a line would take the file past
-//! `max_bytes` the file is rotated first: `PATH` becomes `PATH.1`, `PATH.1` becomes `PATH.2`,
-//! and so on, keeping `keep` rotated files. A crash between the write and the mark sends the
+//! disk (`fsync`) before the row is marked delivered; a batch is one write and one `fsync`.
+//! When a line would take the file past `max_bytes` the file is rotated first: `PATH`
+//! becomes `PATH.1`, `PATH.1` becomes `PATH.2`, and so on, keeping `keep` rotated files. A crash between the write and the mark sends the
 //! line again (at least once): readers deduplicate by the envelope id.
 
 use std::fs::{File, OpenOptions};
@@ -34,10 +34,17 @@ impl FileSink {
         })
     }
 
-    /// Appends the envelope as one line and flushes it to disk.
-    pub async fn append(&self, envelope: &serde_json::Value) -> Result<(), Refusal> {
-        let mut line = envelope.to_string();
-        line.push('\n');
+    /// Appends the envelopes, one line each, and flushes them to disk (one write and one
+    /// `fsync`, and one more before each rotation).
+    pub async fn append(&self, envelopes: &[serde_json::Value]) -> Result<(), Refusal> {
+        let lines: Vec<Vec<u8>> = envelopes
+            .iter()
+            .map(|e| {
+                let mut line = e.to_string().into_bytes();
+                line.push(b'\n');
+                line
+            })
+            .collect();
         let (path, max_bytes, keep, open) = (
             self.path.clone(),
             self.max_bytes,
@@ -46,7 +53,7 @@ impl FileSink {
         );
         tokio::task::spawn_blocking(move || {
             let mut open = open.lock().unwrap_or_else(|e| e.into_inner());
-            append_line(&mut open, &path, max_bytes, keep, line.as_bytes())
+            append_lines(&mut open, &path, max_bytes, keep, &lines)
         })
         .await
         .map_err(|e| Refusal::temporary(format!("the file writer failed: {e}")))?
@@ -54,32 +61,45 @@ impl FileSink {
     }
 }
 
-fn append_line(
+/// Appends the lines, rotating first whenever the next line would take the file past
+/// `max_bytes`; everything written is on disk when it returns `Ok`.
+fn append_lines(
     open: &mut Option<(File, u64)>,
     path: &Path,
     max_bytes: u64,
     keep: u32,
-    line: &[u8],
+    lines: &[Vec<u8>],
 ) -> std::io::Result<()> {
-    if open.is_none() {
-        *open = Some(open_append(path)?);
+    let mut buf: Vec<u8> = Vec::new();
+    for line in lines {
+        if open.is_none() {
+            *open = Some(open_append(path)?);
+        }
+        let size = open.as_ref().map_or(0, |(_, size)| *size) + buf.len() as u64;
+        if size > 0 && size + line.len() as u64 > max_bytes {
+            write_out(open, &buf)?;
+            buf.clear();
+            *open = None;
+            rotate(path, keep)?;
+            *open = Some(open_append(path)?);
+        }
+        buf.extend_from_slice(line);
     }
-    let size = open.as_ref().map_or(0, |(_, size)| *size);
-    if size > 0 && size + line.len() as u64 > max_bytes {
-        *open = None;
-        rotate(path, keep)?;
-        *open = Some(open_append(path)?);
-    }
+    write_out(open, &buf)
+}
+
+/// Writes `buf` to the open file and flushes it to disk.
+fn write_out(open: &mut Option<(File, u64)>, buf: &[u8]) -> std::io::Result<()> {
     let Some((file, size)) = open.as_mut() else {
         return Ok(());
     };
-    let written = file.write_all(line).and_then(|()| file.sync_data());
+    let written = file.write_all(buf).and_then(|()| file.sync_data());
     if written.is_err() {
         // A partial line may be on disk: start again from the file as it is.
         *open = None;
         return written;
     }
-    *size += line.len() as u64;
+    *size += buf.len() as u64;
     Ok(())
 }
 
@@ -119,15 +139,27 @@ fn rotate(path: &Path, keep: u32) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn append_line(
+        open: &mut Option<(File, u64)>,
+        path: &Path,
+        max_bytes: u64,
+        keep: u32,
+        line: &[u8],
+    ) -> std::io::Result<()> {
+        append_lines(open, path, max_bytes, keep, &[line.to_vec()])
+    }
+
     #[test]
     fn lines_are_appended_and_the_file_rotates_by_size_keeping_a_few() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out/events.ndjson");
         let mut open = None;
         let line = [b'x'; 99].iter().chain(b"\n").copied().collect::<Vec<u8>>();
-        for _ in 0..25 {
+        for _ in 0..20 {
             append_line(&mut open, &path, 1000, 2, &line).unwrap();
         }
+        // A batch of five in one write.
+        append_lines(&mut open, &path, 1000, 2, &vec![line.clone(); 5]).unwrap();
         let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         assert_eq!(len(&path), 500);
         assert_eq!(len(&rotated(&path, 1)), 1000);

@@ -1,20 +1,22 @@
 //! The envelope of an outbox row, from what is stored: the alert and its articles, or the
-//! stored article, as `articles export` prints them (`export::ArticleDoc`).
+//! stored (or revised) article, as `articles export` prints them (`export::ArticleDoc`), or the
+//! story an article joined, as `stories --format json` prints it.
 
 use anyhow::Context;
 
-use crate::envelope::{self, ALERT_FIRED, ARTICLE_STORED};
+use crate::envelope::{self, ALERT_FIRED, ARTICLE_REVISED, ARTICLE_STORED, STORY_UPDATED};
 use crate::export::{ArticleDoc, Related};
 use crate::store::{OutboxItem, Store};
 
-/// An `article.stored` row whose article is no longer stored as done (being processed again,
-/// which queues a new row when it completes): the row cannot be sent, now or later.
+/// An article row whose article is no longer stored as done (being processed again, which
+/// queues a new row when it completes), or a story row whose story has no stored article: the
+/// row cannot be sent, now or later.
 #[derive(Debug)]
 pub struct NotStored(pub i64);
 
 impl std::fmt::Display for NotStored {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "article {} is not stored", self.0)
+        write!(f, "article or story {} is not stored", self.0)
     }
 }
 
@@ -24,11 +26,33 @@ impl std::error::Error for NotStored {}
 pub async fn of_item(store: &Store, item: &OutboxItem) -> anyhow::Result<serde_json::Value> {
     match (item.event.as_str(), item.alert_id, item.article_id) {
         (ALERT_FIRED, Some(alert), _) => envelope(store, alert).await,
-        (ARTICLE_STORED, _, Some(article)) => {
-            article_stored(store, article, item.version.as_deref()).await
+        (event @ (ARTICLE_STORED | ARTICLE_REVISED), _, Some(article)) => {
+            article_event(store, event, article, item.version.as_deref()).await
         }
+        (STORY_UPDATED, _, Some(article)) => story_updated(store, item, article).await,
         (event, _, _) => anyhow::bail!("outbox row {} has an unknown event `{event}`", item.id),
     }
+}
+
+/// The `story.updated` envelope of the row: the story as it is now.
+async fn story_updated(
+    store: &Store,
+    item: &OutboxItem,
+    article: i64,
+) -> anyhow::Result<serde_json::Value> {
+    let story_id = item
+        .story_id
+        .with_context(|| format!("outbox row {} names no story", item.id))?;
+    let Some(story) = store.story(story_id).await? else {
+        return Err(NotStored(story_id).into());
+    };
+    let version = item.version.as_deref().unwrap_or_default();
+    Ok(serde_json::to_value(envelope::story_updated(
+        story,
+        article,
+        version,
+        item.created_at,
+    ))?)
 }
 
 /// The envelope of the alert `alert_id`, as JSON.
@@ -52,11 +76,22 @@ pub async fn article_stored(
     id: i64,
     version: Option<&str>,
 ) -> anyhow::Result<serde_json::Value> {
+    article_event(store, ARTICLE_STORED, id, version).await
+}
+
+/// The `event` envelope (`article.stored`, `article.revised`) of article `id` stored with
+/// content hash `version`.
+async fn article_event(
+    store: &Store,
+    event: &str,
+    id: i64,
+    version: Option<&str>,
+) -> anyhow::Result<serde_json::Value> {
     let Some((doc, stored_at)) = article_doc(store, id).await? else {
         return Err(NotStored(id).into());
     };
-    Ok(serde_json::to_value(envelope::article_stored(
-        doc, stored_at, version,
+    Ok(serde_json::to_value(envelope::article_event(
+        event, doc, stored_at, version,
     ))?)
 }
 

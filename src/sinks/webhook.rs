@@ -1,4 +1,4 @@
-//! The webhook sink: the envelope POSTed as JSON to the configured URL with the configured
+//! The webhook sink: each envelope POSTed as JSON to the configured URL with the configured
 //! headers; any 2xx answer is a delivery, anything else (another status, a timeout, a refused
 //! connection) a failure to retry. The URL is the user's own choice, so loopback and private
 //! addresses are allowed; redirects are not followed (a POST must not wander).
@@ -27,6 +27,30 @@ impl Webhook {
             url: cfg.url.clone().unwrap_or_default(),
             headers,
         })
+    }
+
+    /// POSTs the envelopes one after the other: one result each, up to the first that failed
+    /// in a way that may pass, or until the sink's timeout has gone by since the first (the
+    /// rest are not sent: they wait their turn, in order).
+    pub async fn post_all(
+        &self,
+        envelopes: &[serde_json::Value],
+        budget: std::time::Duration,
+    ) -> Vec<Result<(), Refusal>> {
+        let start = std::time::Instant::now();
+        let mut out = Vec::with_capacity(envelopes.len());
+        for envelope in envelopes {
+            if !out.is_empty() && start.elapsed() >= budget {
+                break;
+            }
+            let sent = self.post(envelope).await;
+            let stop = sent.as_ref().is_err_and(|r| !r.permanent);
+            out.push(sent);
+            if stop {
+                break;
+            }
+        }
+        out
     }
 
     pub async fn post(&self, envelope: &serde_json::Value) -> Result<(), Refusal> {

@@ -1,6 +1,7 @@
 //! Completing an article: everything the enrich stage found (text and metadata, entities,
 //! category, keyphrases, the alerts its match rules fire and their outbox rows, the
-//! `article.stored` outbox rows of the sinks that take it) written in one transaction with the
+//! `article.stored` or `article.revised` and `story.updated` outbox rows of the sinks that
+//! take them) written in one transaction with the
 //! article marked done, provided
 //! the writer still holds the article's lease. Text is stored without control characters.
 
@@ -12,10 +13,11 @@ use sqlx::types::Json;
 use super::alerts::{NewAlert, record_alert};
 use super::rollups::{dirty_hour, dirty_old_hour};
 use super::stories::{candidates, copies, join_story, lock_stories, same_event};
-use super::stream::queue_article;
+use super::stream::{article_events, before_store, queue_event};
 use super::{Result, Store, sanitize};
+use crate::config::STORY_UPDATED;
 use crate::event_time::{event_hour, event_time};
-use crate::model::{AlertHit, ArticleJob, EnrichedArticle, Entity};
+use crate::model::{AlertHit, ArticleJob, EnrichedArticle, Entity, SinkHit};
 use crate::stories::{self, Probe};
 
 /// One article to complete: the claimed job, what was found, and when the page was fetched.
@@ -56,8 +58,8 @@ struct DoneRow {
     entities: Vec<EntityRow>,
     keyphrases: Vec<String>,
     alerts: Vec<AlertHit>,
-    /// The sinks that take its `article.stored` event.
-    sinks: Vec<String>,
+    /// The sinks that take its events, and which.
+    sinks: Vec<SinkHit>,
 }
 
 fn clean(s: &Option<String>) -> Option<String> {
@@ -301,6 +303,7 @@ impl Store {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             lock_stories!(self, tx);
             for r in &rows {
+                let before = before_store!(tx, r.id);
                 dirty_old_hour!(tx, r.id);
                 let held = update_done!(tx, owner, r);
                 if held {
@@ -315,12 +318,15 @@ impl Store {
                         window_articles: total,
                     };
                     let link = stories::link(&probe, &candidates(copies, events));
-                    join_story!(tx, r, link);
+                    let story: i64 = join_story!(tx, r, link);
                     for alert in r.alerts() {
                         let _fired = record_alert!(tx, alert);
                     }
-                    for sink in &r.sinks {
-                        queue_article!(tx, sink, r.id, &r.content_hash, r.fetched_at);
+                    for event in article_events(before.as_ref(), &r.content_hash, story) {
+                        let story = (event == STORY_UPDATED).then_some(story);
+                        for sink in r.sinks.iter().filter(|s| s.takes(event)) {
+                            queue_event!(tx, &sink.name, event, r.id, story, &r.content_hash, r.fetched_at);
+                        }
                     }
                 }
                 done.push(held);

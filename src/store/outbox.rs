@@ -1,8 +1,9 @@
-//! The outbox: one row per event (a fired alert, a stored article) and sink until the sink
-//! has it. A sink's worker claims the
-//! oldest undelivered row of its sink under a lease (only the head, so rows go out in order,
-//! and with several daemons each row is sent by one), then marks it delivered or failed with
-//! the time of the next attempt, or given up when the sink refused it for good (so one bad
+//! The outbox: one row per event (a fired alert, a stored or revised article, an article
+//! joining a story) and sink until the sink has it. A sink's worker claims the oldest
+//! undelivered rows of its sink under a lease, up to a batch: the rows from the head up to the
+//! first one that is not due or is held by another, so rows go out in order and with several
+//! daemons each row is sent by one. Then it marks each delivered, failed with the time of the
+//! next attempt, released untried, or given up when the sink refused it for good (so one bad
 //! row does not hold up the rows behind it). Delivered and given-up rows stay, for `sinks
 //! status`.
 
@@ -16,12 +17,17 @@ pub struct OutboxItem {
     pub id: i64,
     /// `alert.fired`: the alert.
     pub alert_id: Option<i64>,
-    /// `article.stored`: the article, and the content hash it was stored with.
+    /// `article.stored`, `article.revised`, `story.updated`: the article, and the content
+    /// hash it was stored with.
     pub article_id: Option<i64>,
+    /// `story.updated`: the story the article joined.
+    pub story_id: Option<i64>,
     pub version: Option<String>,
     pub event: String,
     /// Attempts including this one.
     pub attempts: i32,
+    /// When the row was written (when its event happened).
+    pub created_at: DateTime<Utc>,
 }
 
 /// One sink's delivery state, for `sinks status`.
@@ -49,37 +55,96 @@ impl Store {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Option<OutboxItem>> {
-        Ok(on_pool!(self, pool => {
+        let mut rows = self
+            .claim_outbox_batch(sink, owner, now, lease_until, 1)
+            .await?;
+        Ok(rows.pop())
+    }
+
+    /// Leases to `owner` until `lease_until` the undelivered rows of `sink` from the oldest on,
+    /// at most `limit`, stopping before the first that is not due at `now` or is held by
+    /// someone else; in id order.
+    pub async fn claim_outbox_batch(
+        &self,
+        sink: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>> {
+        let mut rows: Vec<OutboxItem> = on_pool!(self, pool => {
             sqlx::query_as(
-                "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-                 WHERE id = (SELECT id FROM outbox WHERE sink = $3 AND delivered_at IS NULL \
-                   AND given_up_at IS NULL ORDER BY id LIMIT 1) \
+                "WITH head AS (SELECT id, next_attempt_at, lease_until FROM outbox \
+                   WHERE sink = $3 AND delivered_at IS NULL AND given_up_at IS NULL \
+                   ORDER BY id LIMIT $5), \
+                 blocked AS (SELECT MIN(id) AS id FROM head \
+                   WHERE next_attempt_at > $4 OR (lease_until IS NOT NULL AND lease_until >= $4)) \
+                 UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+                 WHERE id IN (SELECT id FROM head) \
+                 AND id < COALESCE((SELECT id FROM blocked), 9223372036854775807) \
                  AND delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $4 \
                  AND (lease_until IS NULL OR lease_until < $4) \
-                 RETURNING id, alert_id, article_id, version, event, attempts",
+                 RETURNING id, alert_id, article_id, story_id, version, event, attempts, created_at",
             )
             .bind(owner)
             .bind(lease_until)
             .bind(sink)
             .bind(now)
-            .fetch_optional(pool)
+            .bind(limit.max(1))
+            .fetch_all(pool)
             .await?
-        }))
+        });
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
     }
 
     /// Marks a row delivered, if `owner` still holds it.
     pub async fn outbox_delivered(&self, id: i64, owner: &str, at: DateTime<Utc>) -> Result<bool> {
+        Ok(self.outbox_delivered_many(&[id], owner, at).await? > 0)
+    }
+
+    /// Marks rows delivered, those `owner` still holds; how many it marked.
+    pub async fn outbox_delivered_many(
+        &self,
+        ids: &[i64],
+        owner: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
         Ok(on_pool!(self, pool => {
-            sqlx::query(
-                "UPDATE outbox SET delivered_at = $3, last_error = NULL, lease_owner = NULL, \
-                 lease_until = NULL WHERE id = $1 AND lease_owner = $2",
-            )
-            .bind(id)
-            .bind(owner)
-            .bind(at)
-            .execute(pool)
-            .await?
-            .rows_affected() > 0
+            let mut q = sqlx::QueryBuilder::new("UPDATE outbox SET delivered_at = ");
+            q.push_bind(at)
+                .push(", last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE lease_owner = ")
+                .push_bind(owner)
+                .push(" AND id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build().execute(pool).await?.rows_affected()
+        }))
+    }
+
+    /// Hands rows `owner` claimed but did not try back, as they were before the claim.
+    pub async fn outbox_released(&self, ids: &[i64], owner: &str) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        Ok(on_pool!(self, pool => {
+            let mut q = sqlx::QueryBuilder::new(
+                "UPDATE outbox SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 \
+                 WHERE lease_owner = ",
+            );
+            q.push_bind(owner).push(" AND id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build().execute(pool).await?.rows_affected()
         }))
     }
 

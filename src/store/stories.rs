@@ -166,7 +166,16 @@ macro_rules! join_story {
         let (story, duplicate_of): (i64, Option<i64>) = match $link {
             $crate::stories::Link::Duplicate { of, story } => (story, Some(of)),
             $crate::stories::Link::Near { story } | $crate::stories::Link::Event { story } => (story, None),
-            $crate::stories::Link::New => {
+            // An article stored again that links to nothing stays in its story.
+            $crate::stories::Link::New => match sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT story_id FROM articles WHERE id = $1",
+            )
+            .bind($r.id)
+            .fetch_one(&mut *$tx)
+            .await?
+            {
+                Some(id) => (id, None),
+                None => {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO stories (title, first_seen, created_at) VALUES ($1, $2, $3) RETURNING id",
                 )
@@ -176,7 +185,8 @@ macro_rules! join_story {
                 .fetch_one(&mut *$tx)
                 .await?;
                 (id, None)
-            }
+                }
+            },
         };
         sqlx::query("UPDATE articles SET story_id = $2, duplicate_of = $3 WHERE id = $1")
             .bind($r.id)
@@ -210,6 +220,7 @@ macro_rules! join_story {
             q.push(" ON CONFLICT DO NOTHING");
             q.build().execute(&mut *$tx).await?;
         }
+        story
     }};
 }
 pub(super) use join_story;
@@ -322,31 +333,7 @@ impl Store {
             q.push(") ORDER BY s.id, a.event_time, a.id");
             q.build_query_as().fetch_all(pool).await?
         });
-        let mut stories: Vec<(StoryRow, DateTime<Utc>)> = Vec::new();
-        for (id, title, first_seen, url, source, at) in rows {
-            if stories.last().is_none_or(|(s, _)| s.id != id.to_string()) {
-                stories.push((
-                    StoryRow {
-                        id: id.to_string(),
-                        title,
-                        first_seen,
-                        articles: 0,
-                        sources: Vec::new(),
-                        article_urls: Vec::new(),
-                    },
-                    at,
-                ));
-            }
-            let Some((story, latest)) = stories.last_mut() else {
-                continue;
-            };
-            story.articles += 1;
-            story.article_urls.push(url);
-            if let Some(source) = source.filter(|s| !story.sources.contains(s)) {
-                story.sources.push(source);
-            }
-            *latest = (*latest).max(at);
-        }
+        let mut stories = gather(rows);
         stories.sort_by(|(a, at), (b, bt)| {
             (b.sources.len(), b.articles, *bt).cmp(&(a.sources.len(), a.articles, *at))
         });
@@ -356,4 +343,50 @@ impl Store {
             .map(|(s, _)| s)
             .collect())
     }
+
+    /// One story with all its stored articles, as `stringer stories` prints it; `None` when
+    /// no stored article is in it.
+    pub async fn story(&self, id: i64) -> Result<Option<StoryRow>> {
+        let rows: Vec<StoryArticle> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT s.id, s.title, s.first_seen, a.url, a.source, a.event_time \
+                 FROM stories s JOIN articles a ON a.story_id = s.id \
+                 WHERE a.status = 'done' AND s.id = $1 ORDER BY a.event_time, a.id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(gather(rows).pop().map(|(s, _)| s))
+    }
+}
+
+/// Stories from their articles' rows (ordered by story), each with its latest event time.
+fn gather(rows: Vec<StoryArticle>) -> Vec<(StoryRow, DateTime<Utc>)> {
+    let mut stories: Vec<(StoryRow, DateTime<Utc>)> = Vec::new();
+    for (id, title, first_seen, url, source, at) in rows {
+        if stories.last().is_none_or(|(s, _)| s.id != id.to_string()) {
+            stories.push((
+                StoryRow {
+                    id: id.to_string(),
+                    title,
+                    first_seen,
+                    articles: 0,
+                    sources: Vec::new(),
+                    article_urls: Vec::new(),
+                },
+                at,
+            ));
+        }
+        let Some((story, latest)) = stories.last_mut() else {
+            continue;
+        };
+        story.articles += 1;
+        story.article_urls.push(url);
+        if let Some(source) = source.filter(|s| !story.sources.contains(s)) {
+            story.sources.push(source);
+        }
+        *latest = (*latest).max(at);
+    }
+    stories
 }

@@ -1,28 +1,72 @@
-//! Article events in the outbox: the `article.stored` row a sink gets when an article is
-//! stored (written in the completing transaction), the rows `sinks replay` queues again for
-//! stored articles, and the per-sink figures of `/metrics`.
+//! Article events in the outbox: the rows a sink gets when an article is stored
+//! (`article.stored`), stored again with a changed text (`article.revised`) or joins a story
+//! (`story.updated`), written in the completing transaction; the rows `sinks replay` queues
+//! again for stored articles; and the per-sink figures of `/metrics`.
 
 use chrono::{DateTime, Utc};
 
 use super::{Result, Store};
+use crate::config::{ARTICLE_REVISED, ARTICLE_STORED, STORY_UPDATED};
 
-/// Queues the `article.stored` event of article `$id` stored with content hash `$version`
-/// for sink `$sink` in the open transaction `$tx`, due from `$at`.
-macro_rules! queue_article {
-    ($tx:expr, $sink:expr, $id:expr, $version:expr, $at:expr) => {
+/// An article as it was before a store: the content hash it was last stored with (none if it
+/// never was) and its story.
+pub(super) type Before = (Option<String>, Option<i64>);
+
+/// Reads what article `$id` is before it is stored, in the open transaction `$tx`:
+/// `Option<Before>`.
+macro_rules! before_store {
+    ($tx:expr, $id:expr) => {{
+        let before: Option<$crate::store::stream::Before> =
+            sqlx::query_as("SELECT content_hash, story_id FROM articles WHERE id = $1")
+                .bind($id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        before
+    }};
+}
+pub(super) use before_store;
+
+/// Queues event `$event` about article `$id` (and story `$story` for `story.updated`) stored
+/// with content hash `$version` for sink `$sink` in the open transaction `$tx`, due from `$at`.
+macro_rules! queue_event {
+    ($tx:expr, $sink:expr, $event:expr, $id:expr, $story:expr, $version:expr, $at:expr) => {
         sqlx::query(
-            "INSERT INTO outbox (article_id, version, sink, event, created_at, next_attempt_at) \
-             VALUES ($1, $2, $3, 'article.stored', $4, $4)",
+            "INSERT INTO outbox (article_id, story_id, version, sink, event, created_at, \
+             next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
         )
         .bind($id)
+        .bind($story)
         .bind($version)
         .bind($sink)
+        .bind($event)
         .bind($at)
         .execute(&mut *$tx)
         .await?
     };
 }
-pub(super) use queue_article;
+pub(super) use queue_event;
+
+/// The events of storing an article with content hash `hash` into story `story`, given what
+/// it was `before`: `article.revised` when it was stored before with another text (whatever
+/// its status now: reprocessing puts it back in the queue), else `article.stored` (a first
+/// store, or the same text again: the same id as before); and `story.updated` when it joined
+/// a story it was not in.
+pub(super) fn article_events(before: Option<&Before>, hash: &str, story: i64) -> Vec<&'static str> {
+    let (old_hash, old_story) = match before {
+        Some((h, s)) => (h.as_deref(), *s),
+        None => (None, None),
+    };
+    let revised = old_hash.is_some_and(|h| h != hash);
+    let mut events = vec![if revised {
+        ARTICLE_REVISED
+    } else {
+        ARTICLE_STORED
+    }];
+    if old_story != Some(story) {
+        events.push(STORY_UPDATED);
+    }
+    events
+}
 
 /// One sink's figures for `/metrics`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -84,7 +128,7 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             for (id, version) in articles {
-                queue_article!(tx, sink, *id, version, at);
+                queue_event!(tx, sink, ARTICLE_STORED, *id, None::<i64>, version, at);
             }
             tx.commit().await?;
         });
@@ -122,5 +166,36 @@ impl Store {
                 },
             )
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_text_is_a_revision_and_a_new_story_an_update() {
+        let done = |hash: &str, story| Some((Some(hash.to_string()), story));
+        assert_eq!(
+            article_events(None, "h1", 4),
+            [ARTICLE_STORED, STORY_UPDATED]
+        );
+        let pending = Some((None, None));
+        assert_eq!(
+            article_events(pending.as_ref(), "h1", 4),
+            [ARTICLE_STORED, STORY_UPDATED]
+        );
+        assert_eq!(
+            article_events(done("h1", Some(4)).as_ref(), "h1", 4),
+            [ARTICLE_STORED]
+        );
+        assert_eq!(
+            article_events(done("h1", Some(4)).as_ref(), "h2", 4),
+            [ARTICLE_REVISED]
+        );
+        assert_eq!(
+            article_events(done("h1", Some(4)).as_ref(), "h2", 5),
+            [ARTICLE_REVISED, STORY_UPDATED]
+        );
     }
 }

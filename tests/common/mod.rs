@@ -4,8 +4,10 @@
 #![allow(dead_code)]
 
 pub mod alerts;
+pub mod daemon;
 pub mod seed;
 pub mod server;
+pub mod sink_servers;
 
 use std::sync::Arc;
 use std::time::Duration;
