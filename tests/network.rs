@@ -152,7 +152,9 @@ async fn an_outage_of_our_own_network_is_logged_once_blames_no_feed_and_ends_wit
 
     let tdb = TestDb::new(common::Db::Sqlite).await.unwrap();
     let mut cfg = common::with_feeds(common::config(&tdb.url), &feeds);
-    cfg.poll.default_interval = Duration::from_secs(6);
+    for f in &mut cfg.feeds {
+        f.interval = Some(Duration::from_secs(6));
+    }
     cfg.poll.min_interval = Duration::from_secs(1);
     cfg.poll.concurrency = 32;
     cfg.politeness.per_host_rate = "100/s".into();
