@@ -9,11 +9,11 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, DurationRound, Utc};
 use common::alerts::{Receiver, envelope_schema, quiet_baseline_then_bursts, store_planned};
+use common::daemon::{start_daemon, wait_stored};
 use common::{Db, Site, TestDb};
 use serde_json::Value;
 use stringer::config::Config;
@@ -87,18 +87,6 @@ fn cli(config: &Path, args: &[&str]) -> Value {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).expect("JSON output")
-}
-
-fn start_daemon(config: &Path, log: &Path) -> Child {
-    common::stringer_command()
-        .arg("--config")
-        .arg(config)
-        .arg("run")
-        .env("RUST_LOG", "stringer=debug")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap()
 }
 
 fn subjects(alerts: &Value) -> BTreeSet<String> {
@@ -373,21 +361,6 @@ async fn a_match_rule_fires_once_per_matching_article_and_alerts_test_agrees(db:
     assert_eq!(pending, vec![("db".to_string(), 3), ("log".to_string(), 2)]);
     store.close().await;
     tdb.drop_db().await;
-}
-
-async fn wait_stored(store: &stringer::store::Store, n: i64, secs: u64) {
-    let start = Instant::now();
-    loop {
-        let counts = store.article_counts().await.unwrap();
-        if counts.done >= n {
-            return;
-        }
-        assert!(
-            start.elapsed().as_secs() < secs,
-            "stored {counts:?} of {n} after {secs} s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn a_sink_down_for_a_while_and_a_sigkill_lose_no_alert_and_never_hold_up_storing(db: Db) {

@@ -7,8 +7,9 @@ mod common;
 
 use std::path::Path;
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::daemon::wait_stored;
 use common::{Db, Site, TestDb};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, ResponseTemplate};
@@ -79,21 +80,6 @@ fn stop(mut child: Child) {
     let _ = child.wait();
 }
 
-async fn wait_for_done(store: &stringer::store::Store, n: i64, limit: Duration) {
-    let start = Instant::now();
-    loop {
-        let done = store.article_counts().await.unwrap().done;
-        if done >= n {
-            return;
-        }
-        assert!(
-            start.elapsed() < limit,
-            "{done} of {n} stored after {limit:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 /// Three daemons; with `kill_one`, the second is killed once a fifth of the work is done (and
 /// leases are short, so its work is taken over soon: 10 s instead of the default 2 minutes).
 async fn three_daemons(kill_one: bool) {
@@ -123,12 +109,12 @@ async fn three_daemons(kill_one: bool) {
         .collect();
     let store = tdb.store().await;
     if kill_one {
-        wait_for_done(&store, ARTICLES / 5, Duration::from_secs(120)).await;
+        wait_stored(&store, ARTICLES / 5, 120).await;
         let mut victim = daemons.remove(1);
         victim.kill().unwrap(); // SIGKILL: its leases stay until they run out
         victim.wait().unwrap();
     }
-    wait_for_done(&store, ARTICLES, Duration::from_secs(180)).await;
+    wait_stored(&store, ARTICLES, 180).await;
     for d in daemons {
         stop(d);
     }

@@ -1,4 +1,5 @@
-//! The fuzz targets' checks on stable: every file of the committed corpus (`fuzz/corpus/T`)
+//! The fuzz targets' checks on stable: every file of the committed corpus (`fuzz/corpus/T`;
+//! for the cleaner, its golden pages in `tests/fixtures/clean`)
 //! and of past findings (`fuzz/artifacts/T`, when any), then seeded mutations of each
 //! (flipped bytes, cuts, splices, inserted markup). A short run for every test pass; the
 //! coverage-guided runs are `scripts/fuzz` (cargo-fuzz on nightly).
@@ -103,8 +104,13 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn run(target: &str, check: fn(&[u8])) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = repo.join("fuzz");
     let mut seeds = files(&root.join("corpus").join(target));
+    // The cleaner's seeds are its golden test pages.
+    if target == "clean" {
+        seeds.extend(files(&repo.join("tests/fixtures/clean")));
+    }
     assert!(!seeds.is_empty(), "no corpus for {target}");
     seeds.extend(files(&root.join("artifacts").join(target)));
     let mutations: usize = std::env::var("STRINGER_FUZZ_MUTATIONS")
