@@ -19,19 +19,27 @@ impl Store {
         feeds: &[i64],
         articles: &[i64],
     ) -> Result<u64> {
+        // PostgreSQL: rows another transaction of ours has locked (an article being stored
+        // right now) are skipped, not waited for: they need no renewal, and waiting on them
+        // while that transaction waits on rows this statement locked is a deadlock.
+        let skip_locked = match self.backend {
+            super::Backend::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+            super::Backend::Sqlite(_) => "",
+        };
         let mut renewed = 0;
         for (table, ids) in [("feeds", feeds), ("articles", articles)] {
             // Bounded statements: a few hundred ids at a time.
             for chunk in ids.chunks(500) {
                 renewed += on_pool!(self, pool => {
                     let mut q = sqlx::QueryBuilder::new(format!("UPDATE {table} SET lease_until = "));
-                    q.push_bind(until).push(" WHERE lease_owner = ").push_bind(owner);
-                    q.push(" AND id IN (");
+                    q.push_bind(until);
+                    q.push(format!(" WHERE id IN (SELECT id FROM {table} WHERE lease_owner = "));
+                    q.push_bind(owner).push(" AND id IN (");
                     let mut list = q.separated(", ");
                     for id in chunk {
                         list.push_bind(*id);
                     }
-                    q.push(")");
+                    q.push(format!("){skip_locked})"));
                     q.build().execute(pool).await?.rows_affected()
                 });
             }
