@@ -233,7 +233,7 @@ impl Reader<'_> {
             attrs
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, v)| v.trim().to_string())
+                .map(|(_, v)| printable(v))
                 .filter(|v| !v.is_empty())
         };
         // Counted only for a problem: a large file has thousands of outlines.
@@ -299,4 +299,14 @@ fn parse_interval(s: &str) -> Option<Duration> {
 /// XML character references (and the HTML named ones files use without declaring them).
 fn unescape(s: &str) -> String {
     crate::clean::entities::decode(s, false).into_owned()
+}
+
+/// An attribute value without surrounding white space or control characters other than line
+/// breaks and tabs (which no feed list means, and which OPML written by `write` leaves out).
+fn printable(value: &str) -> String {
+    value
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .collect()
 }
