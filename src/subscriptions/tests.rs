@@ -115,3 +115,17 @@ fn what_cannot_be_read_is_said_with_its_line_and_column() {
     let e = parse(b"<?xml version=\"1.0\" encoding=\"klingon\"?><opml/>").unwrap_err();
     assert!(e.why.contains("klingon"), "{e}");
 }
+
+#[test]
+fn a_url_that_grows_past_the_limit_when_encoded_is_refused_not_exported() {
+    // 1,500 bytes typed, 2,500 once its spaces are percent-encoded: over the 2,048 limit.
+    let long = format!("https://d.example/{}", "a b".repeat(500));
+    let opml = format!(
+        r#"<opml version="2.0"><body><outline text="Long" xmlUrl="{long}"/><outline text="Ok" xmlUrl="https://e.example/f"/></body></opml>"#
+    );
+    let (feeds, problems) = parse(opml.as_bytes()).unwrap();
+    assert_eq!(feeds.len(), 1, "{feeds:?}");
+    assert!(problems[0].contains("once percent-encoded"), "{problems:?}");
+    let (again, _) = parse(render(&feeds).as_bytes()).unwrap();
+    assert_eq!(again, feeds);
+}
