@@ -275,10 +275,13 @@ impl Reader<'_> {
     }
 }
 
-/// The folders the feed sits in, then its categories (paths like `/eu` taken as names).
+/// The folders the feed sits in, then its categories (paths like `/eu` taken as names). A tag
+/// never holds a comma (the `category` attribute separates tags with them), so a folder
+/// named `a, b` gives two tags, as it would when written back as a category.
 fn tags(folders: &[String], category: Option<String>) -> Vec<String> {
-    let mut tags = folders.to_vec();
-    for tag in category.iter().flat_map(|c| c.split(',')) {
+    let mut tags: Vec<String> = Vec::new();
+    let names = folders.iter().map(String::as_str).chain(category.as_deref());
+    for tag in names.flat_map(|c| c.split(',')) {
         let tag = tag.trim().trim_matches('/').trim();
         if !tag.is_empty() && !tags.iter().any(|t| t == tag) {
             tags.push(tag.to_string());
