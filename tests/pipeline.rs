@@ -22,6 +22,7 @@ on_both_backends!(
     private_addresses_are_refused_unless_allowed,
     two_daemons_share_the_work_without_doing_it_twice,
     entries_are_new_once_by_url_and_by_guid,
+    the_configured_feed_list_is_synced_and_only_changes_are_written,
 );
 
 async fn done_articles(store: &Store) -> Vec<ExportRow> {
@@ -672,6 +673,63 @@ async fn entries_are_new_once_by_url_and_by_guid(db: Db) {
         "GUIDs belong to their feed"
     );
     assert_eq!(store.article_counts().await.unwrap().pending, 4);
+    store.close().await;
+    tdb.drop_db().await;
+}
+
+async fn the_configured_feed_list_is_synced_and_only_changes_are_written(db: Db) {
+    use stringer::store::FeedUpsert;
+    let Some(tdb) = TestDb::new(db).await else {
+        return;
+    };
+    let store = tdb.store().await;
+    let configured =
+        |url: &str, title: Option<&str>, tags: &[&str], interval: Option<i32>| FeedUpsert {
+            url: url.into(),
+            title: title.map(Into::into),
+            site_url: None,
+            interval_secs: interval,
+            tags: Some(tags.iter().map(|t| t.to_string()).collect()),
+        };
+    let (added_by_hand, _) = store
+        .upsert_feed(&FeedUpsert {
+            url: "https://hand.example/feed".into(),
+            title: Some("By hand".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut list = vec![
+        configured("https://a.example/feed", Some("A"), &["world"], None),
+        configured("https://b.example/feed", None, &[], Some(600)),
+        configured("https://c.example/feed", Some("C"), &["x", "y"], Some(3600)),
+    ];
+    assert_eq!(store.sync_feeds(&list).await.unwrap(), 3, "all new");
+    assert_eq!(store.sync_feeds(&list).await.unwrap(), 0, "nothing changed");
+    list[0].tags = Some(vec!["business".into()]);
+    list[2].title = None;
+    assert_eq!(
+        store.sync_feeds(&list).await.unwrap(),
+        1,
+        "only the retagged feed"
+    );
+    let feeds = store.list_feeds().await.unwrap();
+    let by_url = |url: &str| feeds.iter().find(|f| f.url == url).unwrap();
+    assert_eq!(by_url("https://a.example/feed").tags.0, vec!["business"]);
+    assert_eq!(by_url("https://b.example/feed").interval_secs, Some(600));
+    let c = by_url("https://c.example/feed");
+    assert_eq!(
+        c.title.as_deref(),
+        Some("C"),
+        "a title left out keeps the stored one"
+    );
+    assert_eq!((c.interval_secs, c.tags.0.len()), (Some(3600), 2));
+    let hand = by_url("https://hand.example/feed");
+    assert_eq!(
+        (hand.id, hand.title.as_deref()),
+        (added_by_hand, Some("By hand"))
+    );
+    assert_eq!(feeds.len(), 4);
     store.close().await;
     tdb.drop_db().await;
 }

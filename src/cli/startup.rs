@@ -101,18 +101,19 @@ pub async fn connect_store(cfg: &Config) -> anyhow::Result<Store> {
 /// Adds the feeds listed in the configuration file to the store (interval, tags and title
 /// follow the file); feeds added by other means are left alone.
 pub async fn sync_config_feeds(cfg: &Config, store: &Store) -> anyhow::Result<()> {
-    for feed in &cfg.feeds {
-        store
-            .upsert_feed(&FeedUpsert {
-                url: feed.url.clone(),
-                title: feed.title.clone(),
-                site_url: None,
-                interval_secs: feed
-                    .interval
-                    .map(|d| d.as_secs().min(i32::MAX as u64) as i32),
-                tags: Some(feed.tags.clone()),
-            })
-            .await?;
-    }
+    let feeds: Vec<FeedUpsert> = cfg
+        .feeds
+        .iter()
+        .map(|feed| FeedUpsert {
+            url: feed.url.clone(),
+            title: feed.title.clone(),
+            site_url: None,
+            interval_secs: feed
+                .interval
+                .map(|d| d.as_secs().min(i32::MAX as u64) as i32),
+            tags: Some(feed.tags.clone()),
+        })
+        .collect();
+    store.sync_feeds(&feeds).await?;
     Ok(())
 }

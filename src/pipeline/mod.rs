@@ -3,6 +3,7 @@
 //! ```text
 //! feed source ─FeedJob→ pollers ─(pending rows in the store)→ article source ─ArticleJob→
 //!   fetchers ─RawArticle→ enrichers (blocking threads) ─EnrichedArticle→ store writer
+//! pollers ─PollRecord→ poll recorder
 //! ```
 //!
 //! One file per stage; this one wires and supervises them. The store is the hand-over between
@@ -27,6 +28,7 @@ mod owner;
 mod periodic;
 mod pollers;
 mod progress;
+mod recorder;
 mod retry;
 mod rollups;
 mod sources;
@@ -155,7 +157,12 @@ pub async fn run_counted(
     }
     let mut stages = Stages::default();
     stages.spawn("feed source", sources::feed_source(ctx.clone(), feed_tx));
-    stages.spawn("poll", pollers::pollers(ctx.clone(), feed_rx));
+    let (recorder, recordings) = recorder::Recorder::new(capacity);
+    stages.spawn("poll", pollers::pollers(ctx.clone(), feed_rx, recorder));
+    stages.spawn(
+        "record polls",
+        recorder::poll_recorder(ctx.clone(), recordings),
+    );
     stages.spawn(
         "article source",
         sources::article_source(ctx.clone(), article_tx),

@@ -13,6 +13,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tracing::{debug, info, warn};
 
 use super::context::{Context, Mode};
+use super::recorder::Recorder;
 use super::stats::add;
 use crate::config::redact_url;
 use crate::fetch::FetchError;
@@ -21,16 +22,21 @@ use crate::poll::{self, PollError, Polled};
 use crate::schedule::{self, ServerHints};
 use crate::store::{EntriesStored, PollRecord};
 
-pub async fn pollers(ctx: Arc<Context>, rx: mpsc::Receiver<FeedJob>) -> anyhow::Result<()> {
+pub async fn pollers(
+    ctx: Arc<Context>,
+    rx: mpsc::Receiver<FeedJob>,
+    recorder: Recorder,
+) -> anyhow::Result<()> {
     let concurrency = ctx.cfg.poll.concurrency;
     let result = ReceiverStream::new(rx)
         .map(Ok)
         .try_for_each_concurrent(concurrency, |job| {
             let ctx = ctx.clone();
+            let recorder = recorder.clone();
             async move {
                 // A stopping run starts no new poll; the feed's lease is released at the end.
                 if !ctx.stopping() {
-                    poll_one(&ctx, &job).await?;
+                    poll_one(&ctx, &recorder, &job).await?;
                     ctx.drop_feed(job.feed_id);
                 }
                 ctx.article_wake.notify_one();
@@ -43,7 +49,7 @@ pub async fn pollers(ctx: Arc<Context>, rx: mpsc::Receiver<FeedJob>) -> anyhow::
     result
 }
 
-async fn poll_one(ctx: &Context, job: &FeedJob) -> anyhow::Result<()> {
+async fn poll_one(ctx: &Context, recorder: &Recorder, job: &FeedJob) -> anyhow::Result<()> {
     let started = Utc::now();
     let clock = Instant::now();
     let result = tokio::select! {
@@ -73,9 +79,9 @@ async fn poll_one(ctx: &Context, job: &FeedJob) -> anyhow::Result<()> {
         adaptive_interval_secs: None,
     };
     match result {
-        Ok(polled) => record_success(ctx, job, polled, record, now).await,
+        Ok(polled) => record_success(ctx, recorder, job, polled, record, now).await,
         Err(PollError::Fetch(FetchError::Offline(why))) => postpone(ctx, job, &why, now).await,
-        Err(e) => record_error(ctx, job, &e, record, now).await,
+        Err(e) => record_error(ctx, recorder, job, &e, record, now).await,
     }
 }
 
@@ -105,6 +111,7 @@ async fn postpone(
 /// Stores the new entries of a fresh feed (none for a 304) and the poll on the feed's row.
 async fn record_success(
     ctx: &Context,
+    recorder: &Recorder,
     job: &FeedJob,
     polled: Polled,
     mut record: PollRecord,
@@ -155,21 +162,16 @@ async fn record_success(
         }
     };
     record.next_check_at = schedule::next_after_success(now, interval, &hints, ctx.bounds());
-    let held = ctx
-        .db("record poll", || {
-            ctx.store
-                .record_poll_success(&ctx.owner, job.feed_id, &record)
-        })
-        .await?;
-    if !held {
+    let (outcome, new_entries) = (record.outcome, record.new_entries);
+    if !recorder.record(job.feed_id, record).await? {
         warn!(feed_url = %redact_url(&job.url), stage = "poll", "lease lost before the poll was recorded");
     }
     let counters = &ctx.counters.poll;
-    if record.outcome == "not_modified" {
+    if outcome == "not_modified" {
         add(&counters.not_modified, 1);
     } else {
         add(&counters.polled, 1);
-        add(&counters.new_entries, record.new_entries as usize);
+        add(&counters.new_entries, new_entries as usize);
     }
     Ok(())
 }
@@ -207,6 +209,7 @@ fn note_rejections(
 /// Records a failed poll on the feed's row, with its backoff.
 async fn record_error(
     ctx: &Context,
+    recorder: &Recorder,
     job: &FeedJob,
     e: &PollError,
     mut record: PollRecord,
@@ -228,11 +231,7 @@ async fn record_error(
         ctx.bounds(),
         rand::random::<f64>(),
     );
-    ctx.db("record poll", || {
-        ctx.store
-            .record_poll_error(&ctx.owner, job.feed_id, &record)
-    })
-    .await?;
+    recorder.record(job.feed_id, record).await?;
     add(&ctx.counters.poll.failed, 1);
     // The list is for the summary of `once`; a daemon has the errors on the feed rows.
     if ctx.mode == Mode::Once

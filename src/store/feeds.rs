@@ -2,6 +2,8 @@
 //! and what each poll did (validators, errors, the fetch log). A feed's failure is data on its
 //! row, never a reason to stop polling it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
@@ -9,26 +11,79 @@ use super::keys::url_key;
 use super::{Backend, Result, Store, sanitize};
 use crate::model::NewEntry;
 
-/// The fetch-log row of a poll, written in the same transaction as the feed update.
-macro_rules! insert_log {
-    ($tx:expr, $feed_id:expr, $r:expr) => {
+/// The fetch-log rows of polls, in one statement, in the transaction that updates the feeds.
+macro_rules! insert_logs {
+    ($tx:expr, $polls:expr) => {{
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO fetch_log (feed_id, started_at, duration_ms, http_status, outcome, entries, \
+               new_entries, rejected_entries, error, error_kind) ",
+        );
+        insert.push_values($polls, |mut row, &(feed_id, r): &(i64, &PollRecord)| {
+            row.push_bind(feed_id)
+                .push_bind(r.started_at)
+                .push_bind(r.duration_ms)
+                .push_bind(r.http_status)
+                .push_bind(r.outcome)
+                .push_bind(r.entries)
+                .push_bind(r.new_entries)
+                .push_bind(r.rejected_entries)
+                .push_bind(sanitize::opt(&r.error))
+                .push_bind(r.error_kind);
+        });
+        insert.build().execute(&mut *$tx).await?
+    }};
+}
+
+/// A successful poll (fresh or 304) on the feed's row, if `owner` holds its lease: the rows
+/// updated.
+macro_rules! poll_success {
+    ($tx:expr, $owner:expr, $feed_id:expr, $r:expr) => {
         sqlx::query(
-            "INSERT INTO fetch_log (feed_id, started_at, duration_ms, http_status, outcome, entries, new_entries, \
-               rejected_entries, error, error_kind) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "UPDATE feeds SET \
+               etag = CASE WHEN $2 = 1 THEN etag ELSE $3 END, \
+               last_modified = CASE WHEN $4 = 1 THEN last_modified ELSE $5 END, \
+               title = COALESCE(title, $6), site_url = COALESCE(site_url, $7), \
+               next_check_at = $8, error_count = 0, last_error = NULL, last_error_kind = NULL, \
+               last_entry_error = $11, adaptive_interval_secs = COALESCE($12, adaptive_interval_secs), \
+               last_checked_at = $9, last_success_at = $9, lease_owner = NULL, lease_until = NULL \
+             WHERE id = $1 AND lease_owner = $10",
         )
         .bind($feed_id)
+        .bind(i32::from($r.etag.is_none()))
+        .bind($r.etag.clone().flatten())
+        .bind(i32::from($r.last_modified.is_none()))
+        .bind($r.last_modified.clone().flatten())
+        .bind(sanitize::opt(&$r.title))
+        .bind(sanitize::opt(&$r.site_url))
+        .bind($r.next_check_at)
         .bind($r.started_at)
-        .bind($r.duration_ms)
-        .bind($r.http_status)
-        .bind($r.outcome)
-        .bind($r.entries)
-        .bind($r.new_entries)
-        .bind($r.rejected_entries)
+        .bind($owner)
+        .bind(sanitize::opt(&$r.entry_error))
+        .bind($r.adaptive_interval_secs)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected()
+    };
+}
+
+/// A failed poll on the feed's row, if `owner` holds its lease: the rows updated.
+macro_rules! poll_error {
+    ($tx:expr, $owner:expr, $feed_id:expr, $r:expr) => {
+        sqlx::query(
+            "UPDATE feeds SET error_count = error_count + 1, last_error = $2, last_error_at = $3, \
+               last_checked_at = $3, next_check_at = $4, lease_owner = NULL, lease_until = NULL, \
+               last_error_kind = $6 \
+             WHERE id = $1 AND lease_owner = $5",
+        )
+        .bind($feed_id)
         .bind(sanitize::opt(&$r.error))
+        .bind($r.started_at)
+        .bind($r.next_check_at)
+        .bind($owner)
         .bind($r.error_kind)
         .execute(&mut *$tx)
         .await?
+        .rows_affected()
     };
 }
 
@@ -170,6 +225,61 @@ impl Store {
         Ok((id, true))
     }
 
+    /// Makes the stored feeds agree with `feeds` (the configured list) in one transaction:
+    /// new ones added, changed titles, intervals and tags written (`None` leaves what is
+    /// stored). An unchanged list costs one read, however long it is. Returns the feeds written.
+    pub async fn sync_feeds(&self, feeds: &[FeedUpsert]) -> Result<usize> {
+        type Stored = (String, Option<String>, Option<i32>, Json<Vec<String>>);
+        let stored: Vec<Stored> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT url, title, interval_secs, tags FROM feeds")
+                .fetch_all(pool)
+                .await?
+        });
+        let stored: HashMap<String, (Option<String>, Option<i32>, Vec<String>)> = stored
+            .into_iter()
+            .map(|(url, title, interval, tags)| (url, (title, interval, tags.0)))
+            .collect();
+        let changed: Vec<&FeedUpsert> = feeds
+            .iter()
+            .filter(|f| {
+                stored.get(&f.url).is_none_or(|(title, interval, tags)| {
+                    f.title.as_ref().is_some_and(|t| Some(t) != title.as_ref())
+                        || f.interval_secs.is_some_and(|i| Some(i) != *interval)
+                        || f.tags.as_ref().is_some_and(|t| t != tags)
+                        || f.site_url.is_some()
+                })
+            })
+            .collect();
+        if changed.is_empty() {
+            return Ok(0);
+        }
+        let now = Utc::now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            for f in &changed {
+                sqlx::query(
+                    "INSERT INTO feeds (url, title, site_url, interval_secs, tags, next_check_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $6) \
+                     ON CONFLICT (url) DO UPDATE SET title = COALESCE(excluded.title, feeds.title), \
+                       site_url = COALESCE(excluded.site_url, feeds.site_url), \
+                       interval_secs = COALESCE(excluded.interval_secs, feeds.interval_secs), \
+                       tags = CASE WHEN $7 = 1 THEN excluded.tags ELSE feeds.tags END",
+                )
+                .bind(&f.url)
+                .bind(&f.title)
+                .bind(&f.site_url)
+                .bind(f.interval_secs)
+                .bind(Json(f.tags.clone().unwrap_or_default()))
+                .bind(now)
+                .bind(i32::from(f.tags.is_some()))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(changed.len())
+    }
+
     pub async fn list_feeds(&self) -> Result<Vec<FeedRow>> {
         let sql = format!("SELECT {FEED_COLUMNS} FROM feeds ORDER BY url");
         Ok(on_pool!(self, pool => {
@@ -248,84 +358,35 @@ impl Store {
         }))
     }
 
-    /// Writes a successful poll (fresh or 304): validators, titles, schedule, log; clears errors
-    /// and the lease. `false` when `owner` no longer holds the feed's lease (nothing written).
-    pub async fn record_poll_success(
+    /// Writes polls that ended together in one transaction (one commit for the lot): for
+    /// each feed, a success (fresh or 304: validators, titles, schedule; errors and the lease
+    /// cleared) or an error (`outcome` `error`: one more consecutive error, the backoff time),
+    /// and its fetch-log row. `false` in a feed's place when `owner` no longer holds its lease
+    /// (nothing written for it).
+    pub async fn record_polls(
         &self,
         owner: &str,
-        feed_id: i64,
-        r: &PollRecord,
-    ) -> Result<bool> {
-        let keep_etag = r.etag.is_none();
-        let keep_lm = r.last_modified.is_none();
+        polls: &[(i64, &PollRecord)],
+    ) -> Result<Vec<bool>> {
+        let mut held = Vec::with_capacity(polls.len());
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            let updated = sqlx::query(
-                "UPDATE feeds SET \
-                   etag = CASE WHEN $2 = 1 THEN etag ELSE $3 END, \
-                   last_modified = CASE WHEN $4 = 1 THEN last_modified ELSE $5 END, \
-                   title = COALESCE(title, $6), site_url = COALESCE(site_url, $7), \
-                   next_check_at = $8, error_count = 0, last_error = NULL, last_error_kind = NULL, \
-                   last_entry_error = $11, adaptive_interval_secs = COALESCE($12, adaptive_interval_secs), \
-                   last_checked_at = $9, last_success_at = $9, lease_owner = NULL, lease_until = NULL \
-                 WHERE id = $1 AND lease_owner = $10",
-            )
-            .bind(feed_id)
-            .bind(i32::from(keep_etag))
-            .bind(r.etag.clone().flatten())
-            .bind(i32::from(keep_lm))
-            .bind(r.last_modified.clone().flatten())
-            .bind(sanitize::opt(&r.title))
-            .bind(sanitize::opt(&r.site_url))
-            .bind(r.next_check_at)
-            .bind(r.started_at)
-            .bind(owner)
-            .bind(sanitize::opt(&r.entry_error))
-            .bind(r.adaptive_interval_secs)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated == 0 {
-                return Ok(false);
+            for &(feed_id, r) in polls {
+                let updated = if r.outcome == "error" {
+                    poll_error!(tx, owner, feed_id, r)
+                } else {
+                    poll_success!(tx, owner, feed_id, r)
+                };
+                held.push(updated > 0);
             }
-            insert_log!(tx, feed_id, r);
+            let logged: Vec<&(i64, &PollRecord)> =
+                polls.iter().zip(&held).filter(|(_, h)| **h).map(|(p, _)| p).collect();
+            if !logged.is_empty() {
+                insert_logs!(tx, logged);
+            }
             tx.commit().await?;
         });
-        Ok(true)
-    }
-
-    /// Writes a failed poll: the error on the row, one more consecutive error, the backoff time.
-    /// `false` when `owner` no longer holds the feed's lease (nothing written).
-    pub async fn record_poll_error(
-        &self,
-        owner: &str,
-        feed_id: i64,
-        r: &PollRecord,
-    ) -> Result<bool> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            let updated = sqlx::query(
-                "UPDATE feeds SET error_count = error_count + 1, last_error = $2, last_error_at = $3, \
-                   last_checked_at = $3, next_check_at = $4, lease_owner = NULL, lease_until = NULL, \
-                   last_error_kind = $6 \
-                 WHERE id = $1 AND lease_owner = $5",
-            )
-            .bind(feed_id)
-            .bind(sanitize::opt(&r.error))
-            .bind(r.started_at)
-            .bind(r.next_check_at)
-            .bind(owner)
-            .bind(r.error_kind)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated == 0 {
-                return Ok(false);
-            }
-            insert_log!(tx, feed_id, r);
-            tx.commit().await?;
-        });
-        Ok(true)
+        Ok(held)
     }
 
     /// Puts a feed off until `at` without a poll recorded (our own network was down): no

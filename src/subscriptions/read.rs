@@ -280,7 +280,10 @@ impl Reader<'_> {
 /// named `a, b` gives two tags, as it would when written back as a category.
 fn tags(folders: &[String], category: Option<String>) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
-    let names = folders.iter().map(String::as_str).chain(category.as_deref());
+    let names = folders
+        .iter()
+        .map(String::as_str)
+        .chain(category.as_deref());
     for tag in names.flat_map(|c| c.split(',')) {
         let tag = tag.trim().trim_matches('/').trim();
         if !tag.is_empty() && !tags.iter().any(|t| t == tag) {
