@@ -229,13 +229,14 @@ impl Store {
     /// new ones added, changed titles, intervals and tags written (`None` leaves what is
     /// stored). An unchanged list costs one read, however long it is. Returns the feeds written.
     pub async fn sync_feeds(&self, feeds: &[FeedUpsert]) -> Result<usize> {
-        type Stored = (String, Option<String>, Option<i32>, Json<Vec<String>>);
-        let stored: Vec<Stored> = on_pool!(self, pool => {
+        type Row = (String, Option<String>, Option<i32>, Json<Vec<String>>);
+        type Settings = (Option<String>, Option<i32>, Vec<String>);
+        let stored: Vec<Row> = on_pool!(self, pool => {
             sqlx::query_as("SELECT url, title, interval_secs, tags FROM feeds")
                 .fetch_all(pool)
                 .await?
         });
-        let stored: HashMap<String, (Option<String>, Option<i32>, Vec<String>)> = stored
+        let stored: HashMap<String, Settings> = stored
             .into_iter()
             .map(|(url, title, interval, tags)| (url, (title, interval, tags.0)))
             .collect();
